@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS idempotency_keys;
+DROP TABLE IF EXISTS outbox_events;
+DROP TABLE IF EXISTS casbin_rules;
+DROP TABLE IF EXISTS audit_events;
+DROP TABLE IF EXISTS api_keys;
+DROP TABLE IF EXISTS password_resets;
+DROP TABLE IF EXISTS invites;
+DROP TABLE IF EXISTS roles;
+DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS tenants;
