@@ -97,3 +97,15 @@ func (f Fields) Err() error {
 	}
 	return &Error{Code: Invalid, Message: msg, Fields: f}
 }
+
+// FieldReason returns err's reason for field, or its message.
+func FieldReason(err error, field string) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if r, ok := e.Fields[field]; ok {
+			return r
+		}
+		return e.Message
+	}
+	return err.Error()
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"nexo/internal/cache"
+	"nexo/internal/db"
+	"nexo/internal/events"
+	"nexo/internal/mail"
+	"nexo/internal/web"
+	"nexo/migrations"
+	"nexo/rbac"
+	"nexo/tenant"
+)
+
+// appState is everything build wires, in dependency order.
+type appState struct {
+	cfg      Config
+	log      *slog.Logger
+	bun      *bun.DB
+	db       *tenant.DB
+	cache    cache.Cache
+	redis    *cache.Redis
+	enforcer *rbac.Enforcer
+	relay    *events.Relay
+	mailbox  *mail.Mailbox
+	identity *tenant.Service
+	metrics  *prometheus.Registry
+	registry *web.Registry
+	app      *fiber.App
+	closers  []func()
+}
+
+func (a *appState) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+func newLogger(cfg Config) *slog.Logger {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "text") {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+}
+
+// build constructs every component in order. Embedded mode migrates its own
+// SQLite file; on PostgreSQL the schema must be current (nexo migrate up).
+func build(ctx context.Context, cfg Config, withHTTP bool) (*appState, error) {
+	a := &appState{cfg: cfg, log: newLogger(cfg), metrics: prometheus.NewRegistry()}
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ok := false
+	defer func() {
+		if !ok {
+			a.close()
+		}
+	}()
+	var err error
+	if a.bun, _, err = db.Open(ctx, cfg.DatabaseURL, cfg.DataDir, db.Options{}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, func() { _ = a.bun.Close() })
+	a.metrics.MustRegister(collectors.NewDBStatsCollector(a.bun.DB, "nexo"))
+	if err := ensureSchema(ctx, a, cfg); err != nil {
+		return nil, err
+	}
+	a.db = tenant.NewDB(a.bun)
+	if err := a.buildCache(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.buildPolicy(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.buildEvents(); err != nil {
+		return nil, err
+	}
+	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
+	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{})
+	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
+	if withHTTP {
+		a.buildHTTP()
+	}
+	ok = true
+	return a, nil
+}
+
+func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
+	if cfg.Embedded() {
+		return migrations.Up(ctx, a.bun, func(id string) { a.log.Info("migration applied", "id", id) })
+	}
+	pending, err := migrations.Pending(ctx, a.bun)
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("database schema is behind this binary (pending: %s); run `nexo migrate up` as the owner role",
+			strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+func (a *appState) buildCache(ctx context.Context) error {
+	if a.cfg.RedisURL == "" {
+		a.cache = cache.NewMemory()
+	} else {
+		r, err := cache.NewRedis(ctx, a.cfg.RedisURL)
+		if err != nil {
+			return err
+		}
+		a.redis, a.cache = r, r
+	}
+	a.closers = append(a.closers, func() { _ = a.cache.Close() })
+	a.cache = cache.WithMetrics(a.cache, a.metrics)
+	return nil
+}
+
+func (a *appState) buildPolicy(ctx context.Context) error {
+	opts := rbac.Options{Logger: a.log, ReloadEvery: 30 * time.Second}
+	if a.redis != nil {
+		w, err := rbac.NewWatcher(ctx, a.redis.Client())
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, w.Close)
+		opts.Watcher = w
+	}
+	e, err := rbac.New(ctx, a.bun, opts)
+	if err != nil {
+		return err
+	}
+	a.enforcer = e
+	a.closers = append(a.closers, e.Close)
+	return nil
+}
+
+func (a *appState) buildEvents() error {
+	a.relay = events.NewRelay(a.bun, events.RelayOptions{
+		Logger:  a.log,
+		Metrics: a.metrics,
+		Bind:    func(ctx context.Context, tid uuid.UUID) context.Context { return tenant.WithTenant(ctx, tid) },
+	})
+	var sender mail.Sender
+	if a.cfg.SMTPURL != "" {
+		s, err := mail.NewSMTP(a.cfg.SMTPURL, a.cfg.MailFrom)
+		if err != nil {
+			return err
+		}
+		sender = s
+	}
+	if a.cfg.DevMailbox {
+		a.mailbox = mail.NewMailbox(a.log, 200)
+		if sender == nil {
+			sender = a.mailbox
+		}
+	}
+	a.relay.Handle(mail.EventTopic, mail.Handler(sender))
+	return nil
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"sort"
+
+	"github.com/gofiber/fiber/v2"
+
+	"nexo/internal/errs"
+)
+
+func codeOf(err error) errs.Code {
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return errs.Internal
+}
+
+// Access says who may call a route: anyone (Public), any authenticated
+// principal (Authenticated), or holders of one permission ("users:manage").
+type Access struct {
+	Public        bool
+	Authenticated bool
+	Perm          string
+	// Kinds limits the route to some credential kinds ("user", "api_key",
+	// "customer"); empty allows all.
+	Kinds []string
+}
+
+// Public routes need no credential.
+var Public = Access{Public: true}
+
+// Authenticated routes need any valid credential.
+var Authenticated = Access{Authenticated: true}
+
+// Perm requires one permission.
+func Perm(p string) Access { return Access{Perm: p} }
+
+// Authorizer decides whether the principal bound to ctx may pass access.
+// It returns an unauthenticated error without a principal and forbidden
+// without the permission.
+type Authorizer interface {
+	Authorize(ctx context.Context, a Access) error
+}
+
+// RouteSpec is one registered route and its access rule: the permission
+// matrix is this data (A1).
+type RouteSpec struct {
+	Method, Path string
+	Access       Access
+}
+
+// Registry records every route mounted through a Router.
+type Registry struct{ routes map[string]RouteSpec }
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{routes: map[string]RouteSpec{}} }
+
+// Routes returns the registered routes sorted by path and method.
+func (r *Registry) Routes() []RouteSpec {
+	out := make([]RouteSpec, 0, len(r.routes))
+	for _, s := range r.routes {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// Lookup returns the spec of method+path.
+func (r *Registry) Lookup(method, path string) (RouteSpec, bool) {
+	s, ok := r.routes[method+" "+path]
+	return s, ok
+}
+
+// Router mounts handlers behind their access rule and records them.
+type Router struct {
+	r      fiber.Router
+	prefix string
+	auth   Authorizer
+	reg    *Registry
+}
+
+// NewRouter wraps r (mounted at prefix) with auth and reg.
+func NewRouter(r fiber.Router, prefix string, auth Authorizer, reg *Registry) *Router {
+	return &Router{r: r, prefix: prefix, auth: auth, reg: reg}
+}
+
+// Get mounts a GET route.
+func (rt *Router) Get(path string, a Access, h fiber.Handler) { rt.add(fiber.MethodGet, path, a, h) }
+
+// Post mounts a POST route.
+func (rt *Router) Post(path string, a Access, h fiber.Handler) { rt.add(fiber.MethodPost, path, a, h) }
+
+// Put mounts a PUT route.
+func (rt *Router) Put(path string, a Access, h fiber.Handler) { rt.add(fiber.MethodPut, path, a, h) }
+
+// Patch mounts a PATCH route.
+func (rt *Router) Patch(path string, a Access, h fiber.Handler) {
+	rt.add(fiber.MethodPatch, path, a, h)
+}
+
+// Delete mounts a DELETE route.
+func (rt *Router) Delete(path string, a Access, h fiber.Handler) {
+	rt.add(fiber.MethodDelete, path, a, h)
+}
+
+func (rt *Router) add(method, path string, a Access, h fiber.Handler) {
+	full := rt.prefix + path
+	if _, dup := rt.reg.routes[method+" "+full]; dup {
+		panic("web: route registered twice: " + method + " " + full)
+	}
+	rt.reg.routes[method+" "+full] = RouteSpec{Method: method, Path: full, Access: a}
+	guard := func(c *fiber.Ctx) error {
+		if a.Public {
+			return c.Next()
+		}
+		if err := rt.auth.Authorize(c.UserContext(), a); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+	rt.r.Add(method, path, guard, h)
+}

@@ -1,0 +1,128 @@
+package tenant
+
+import (
+	"context"
+	"crypto/subtle"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"nexo/internal/errs"
+	"nexo/internal/web"
+)
+
+// CookieConfig names the session cookie. Secure cookies use the __Host-
+// prefix: Secure, Path=/, no Domain, so no subdomain can set or read it.
+type CookieConfig struct {
+	Insecure bool // plain-HTTP deployments other than localhost only
+}
+
+// Name returns the session cookie name.
+func (c CookieConfig) Name() string {
+	if c.Insecure {
+		return "nexo_session"
+	}
+	return "__Host-nexo_session"
+}
+
+// SetSession writes the session cookie.
+func (c CookieConfig) SetSession(fc *fiber.Ctx, raw string) {
+	fc.Cookie(&fiber.Cookie{Name: c.Name(), Value: raw, Path: "/", HTTPOnly: true, Secure: !c.Insecure,
+		SameSite: fiber.CookieSameSiteLaxMode, SessionOnly: true})
+}
+
+// ClearSession expires the session cookie.
+func (c CookieConfig) ClearSession(fc *fiber.Ctx) {
+	fc.Cookie(&fiber.Cookie{Name: c.Name(), Value: "", Path: "/", HTTPOnly: true, Secure: !c.Insecure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: -1})
+}
+
+// CSRFHeader carries the session's CSRF token on cookie-authenticated writes.
+const CSRFHeader = "X-CSRF-Token"
+
+// Authenticate is the one middleware that binds a credential to the request:
+// an API key (Authorization: Bearer) or a session cookie. The tenant comes
+// only from the credential. Requests without a credential continue
+// anonymous; routes decide whether that is enough.
+func (s *Service) Authenticate(cookie CookieConfig) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx := WithRequest(c.UserContext(), RequestInfo{RequestID: web.RequestID(c), IP: c.IP()})
+		unsafe := !isSafeMethod(c.Method())
+		var p *Principal
+		if h := c.Get(fiber.HeaderAuthorization); h != "" {
+			raw, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return errs.E(errs.Unauthenticated, "use Authorization: Bearer <API key>")
+			}
+			kp, err := s.authenticateKey(ctx, strings.TrimSpace(raw))
+			if err != nil {
+				return err
+			}
+			p = &kp // API keys are not sent by browsers automatically: no CSRF risk.
+		} else if raw := c.Cookies(cookie.Name()); raw != "" {
+			sp, sess, err := s.sessionPrincipal(ctx, raw)
+			if err != nil && !errs.Is(err, errs.Unauthenticated) {
+				return err
+			}
+			if err == nil {
+				if unsafe && subtle.ConstantTimeCompare([]byte(c.Get(CSRFHeader)), []byte(sess.CSRF)) != 1 {
+					return errs.E(errs.Forbidden, "missing or invalid CSRF token (send the "+CSRFHeader+" header)")
+				}
+				p = &sp
+			}
+		}
+		if p == nil && unsafe && crossSite(c) {
+			return errs.E(errs.Forbidden, "cross-site request refused")
+		}
+		if p != nil {
+			ctx = WithPrincipal(ctx, *p)
+			web.SetLogIdentity(ctx, p.TenantID.String(), p.ID.String())
+		}
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
+}
+
+// sessionPrincipal loads the live user behind a session: a deactivated user
+// or a suspended tenant stops working at once even if a session survived.
+func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, Session, error) {
+	sess, err := s.sessions.Get(ctx, raw)
+	if err != nil {
+		return Principal{}, Session{}, err
+	}
+	var u userRow
+	err = s.db.Run(WithTenant(ctx, sess.TenantID), func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&u).Column("id", "email", "name", "status").
+			Where("u.id = ?", sess.UserID).Where("u.status = 'active'").
+			Where("EXISTS (SELECT 1 FROM tenants AS t WHERE t.id = u.tenant_id AND t.status = 'active')").Scan(ctx)
+	})
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			_ = s.sessions.Delete(ctx, raw)
+			return Principal{}, Session{}, errs.E(errs.Unauthenticated, "session expired")
+		}
+		return Principal{}, Session{}, err
+	}
+	return Principal{TenantID: sess.TenantID, Kind: sess.Kind, ID: u.ID, Subject: UserSubject(u.ID),
+		SessionID: sess.hash, Name: u.Name, Email: u.Email}, sess, nil
+}
+
+func isSafeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions
+}
+
+// crossSite reports a browser request from another site (U4): Fetch Metadata
+// first, then the Origin header against the request's own host.
+func crossSite(c *fiber.Ctx) bool {
+	if site := c.Get("Sec-Fetch-Site"); site == "cross-site" {
+		return true
+	}
+	origin := c.Get(fiber.HeaderOrigin)
+	if origin == "" || origin == "null" {
+		return origin == "null"
+	}
+	u, err := url.Parse(origin)
+	return err != nil || !strings.EqualFold(u.Host, string(c.Request().Host()))
+}

@@ -1,0 +1,218 @@
+package tenant
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"nexo/internal/errs"
+	"nexo/internal/web"
+)
+
+func (h *Handler) listUsers(c *fiber.Ctx) error {
+	users, err := h.svc.ListUsers(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		out[i] = userOut(u)
+	}
+	return c.JSON(web.List[userJSON]{Items: out})
+}
+
+func (h *Handler) getUser(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.GetUser(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(userOut(u))
+}
+
+func (h *Handler) updateUser(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Name  *string   `json:"name"`
+		Roles *[]string `json:"roles"`
+	}
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	u, err := h.svc.UpdateUser(c.UserContext(), id, UserUpdate{Name: in.Name, Roles: in.Roles})
+	if err != nil {
+		return err
+	}
+	return c.JSON(userOut(u))
+}
+
+func (h *Handler) setStatus(active bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		u, err := h.svc.SetUserStatus(c.UserContext(), id, active)
+		if err != nil {
+			return err
+		}
+		return c.JSON(userOut(u))
+	}
+}
+
+type inviteJSON struct {
+	ID        uuid.UUID `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Roles     []string  `json:"roles"`
+	InvitedBy uuid.UUID `json:"invited_by"`
+	ExpiresAt time.Time `json:"expires_at"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func inviteOut(i Invite) inviteJSON {
+	return inviteJSON{ID: i.ID, Email: i.Email, Name: i.Name, Roles: nonNil(i.Roles), InvitedBy: i.InvitedBy,
+		ExpiresAt: i.ExpiresAt, CreatedAt: i.CreatedAt}
+}
+
+func (h *Handler) listInvites(c *fiber.Ctx) error {
+	invs, err := h.svc.ListInvites(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]inviteJSON, len(invs))
+	for i, v := range invs {
+		out[i] = inviteOut(v)
+	}
+	return c.JSON(web.List[inviteJSON]{Items: out})
+}
+
+func (h *Handler) invite(c *fiber.Ctx) error {
+	var in struct {
+		Email string   `json:"email"`
+		Name  string   `json:"name"`
+		Roles []string `json:"roles"`
+	}
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	inv, err := h.svc.InviteUser(c.UserContext(), NewInvite{Email: in.Email, Name: in.Name, Roles: in.Roles})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(inviteOut(inv))
+}
+
+func (h *Handler) revokeInvite(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RevokeInvite(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+type keyJSON struct {
+	ID         uuid.UUID  `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix,omitempty"`
+	Role       string     `json:"role,omitempty"`
+	CreatedBy  *uuid.UUID `json:"created_by,omitempty"`
+	CreatedAt  *time.Time `json:"created_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	Key        string     `json:"key,omitempty"` // only in the creation response
+}
+
+func keyOut(k APIKey) keyJSON {
+	return keyJSON{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Role: k.Role, CreatedBy: &k.CreatedBy,
+		CreatedAt: &k.CreatedAt, LastUsedAt: k.LastUsedAt, RevokedAt: k.RevokedAt}
+}
+
+func (h *Handler) listKeys(c *fiber.Ctx) error {
+	keys, err := h.svc.ListAPIKeys(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]keyJSON, len(keys))
+	for i, k := range keys {
+		out[i] = keyOut(k)
+	}
+	return c.JSON(web.List[keyJSON]{Items: out})
+}
+
+func (h *Handler) createKey(c *fiber.Ctx) error {
+	var in struct {
+		Name string `json:"name"`
+		Role string `json:"role"`
+	}
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	k, raw, err := h.svc.CreateAPIKey(c.UserContext(), in.Name, in.Role)
+	if err != nil {
+		return err
+	}
+	out := keyOut(k)
+	out.Key = raw
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (h *Handler) revokeKey(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RevokeAPIKey(c.UserContext(), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (h *Handler) listAudit(c *fiber.Ctx) error {
+	page, err := web.ParsePage(c)
+	if err != nil {
+		return err
+	}
+	f := AuditFilter{Action: c.Query("action"), Resource: c.Query("resource"), ResourceID: c.Query("resource_id"),
+		ActorID: c.Query("actor_id"), Limit: page.Limit + 1}
+	for _, q := range []struct {
+		name string
+		dst  **time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := c.Query(q.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return errs.Field(q.name, "must be an RFC 3339 time")
+			}
+			*q.dst = &t
+		}
+	}
+	if page.Cursor != "" {
+		id, err := uuid.Parse(page.Cursor)
+		if err != nil {
+			return errs.Field("cursor", "invalid cursor")
+		}
+		f.After = &id
+	}
+	evs, err := h.svc.db.FindAudit(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	out := web.List[AuditEvent]{Items: evs}
+	if len(evs) > page.Limit {
+		out.Items = evs[:page.Limit]
+		out.NextCursor = web.EncodeCursor(evs[page.Limit-1].ID.String())
+	}
+	return c.JSON(out)
+}
