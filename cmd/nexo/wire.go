@@ -74,19 +74,30 @@ func build(ctx context.Context, cfg Config, withHTTP bool) (*appState, error) {
 		return nil, err
 	}
 	a.closers = append(a.closers, func() { _ = a.bun.Close() })
-	a.metrics.MustRegister(collectors.NewDBStatsCollector(a.bun.DB, "nexo"))
 	if err := ensureSchema(ctx, a, cfg); err != nil {
 		return nil, err
 	}
+	if err := a.assemble(ctx, withHTTP); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// assemble wires everything above the database; tests call it with a
+// database from tenanttest.
+func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
+	cfg := a.cfg
+	a.metrics.MustRegister(collectors.NewDBStatsCollector(a.bun.DB, "nexo"))
 	a.db = tenant.NewDB(a.bun)
 	if err := a.buildCache(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := a.buildPolicy(ctx); err != nil {
-		return nil, err
+		return err
 	}
 	if err := a.buildEvents(); err != nil {
-		return nil, err
+		return err
 	}
 	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
 	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{})
@@ -94,8 +105,7 @@ func build(ctx context.Context, cfg Config, withHTTP bool) (*appState, error) {
 	if withHTTP {
 		a.buildHTTP()
 	}
-	ok = true
-	return a, nil
+	return nil
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"nexo/api"
+	"nexo/tenant/tenanttest"
+)
+
+func TestMain(m *testing.M) { tenanttest.Main(m) }
+
+// testApp is the real application wired on a test database (SQLite in
+// memory, or PostgreSQL as the app role) and, when NEXO_TEST_REDIS_URL is
+// set, real Redis. Every response it sees is checked against the OpenAPI
+// document, so the spec cannot drift from the server.
+type testApp struct {
+	*appState
+	t         testing.TB
+	validator *api.Validator
+}
+
+var (
+	validatorOnce sync.Once
+	validator     *api.Validator
+	validatorErr  error
+)
+
+func newTestApp(t testing.TB) *testApp {
+	t.Helper()
+	cfg := Config{BaseURL: "http://nexo.test", DevMailbox: true, RedisURL: os.Getenv("NEXO_TEST_REDIS_URL"),
+		SessionIdle: time.Hour, SessionAbsolute: 24 * time.Hour, LogLevel: "error"}
+	a := &appState{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: prometheus.NewRegistry()}
+	a.bun = tenanttest.DB(t)
+	if err := a.assemble(context.Background(), true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	validatorOnce.Do(func() { validator, validatorErr = api.NewValidator() })
+	if validatorErr != nil {
+		t.Fatal(validatorErr)
+	}
+	return &testApp{appState: a, t: t, validator: validator}
+}
+
+// client is one caller: a browser session (cookie + CSRF token), an API key,
+// or nobody.
+type client struct {
+	cookie, csrf, bearer string
+}
+
+type result struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r result) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// problemCode returns the "code" of a problem+json body.
+func (r result) problemCode() string {
+	var p struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(r.Body, &p)
+	return p.Code
+}
+
+// do sends a request through the whole middleware chain and validates the
+// response against the OpenAPI document.
+func (ta *testApp) do(c *client, method, path string, body any, hdr ...string) result {
+	ta.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		raw, _ = json.Marshal(b)
+	}
+	req := httptest.NewRequest(method, path, bytes.NewReader(raw))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c != nil {
+		if c.cookie != "" {
+			req.Header.Set("Cookie", ta.cookie().Name()+"="+c.cookie)
+			if c.csrf != "" {
+				req.Header.Set("X-CSRF-Token", c.csrf)
+			}
+		}
+		if c.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+c.bearer)
+		}
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := ta.app.Test(req, -1)
+	if err != nil {
+		ta.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	res := result{Status: resp.StatusCode, Header: resp.Header, Body: out}
+	if resp.StatusCode >= 500 {
+		ta.t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, out)
+	}
+	if strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.json" {
+		vreq := httptest.NewRequest(method, path, bytes.NewReader(raw))
+		if err := ta.validator.Check(vreq, raw, resp.StatusCode, resp.Header, out); err != nil {
+			ta.t.Errorf("%s %s → %d does not match openapi.json: %v\nbody: %s", method, path, resp.StatusCode, err, out)
+		}
+	}
+	return res
+}
+
+// sessionFrom builds a client from a login/signup response.
+func (ta *testApp) sessionFrom(r result) *client {
+	ta.t.Helper()
+	var me struct {
+		CSRF string `json:"csrf_token"`
+	}
+	r.json(ta.t, &me)
+	for _, sc := range r.Header.Values("Set-Cookie") {
+		name, rest, _ := strings.Cut(sc, "=")
+		if name == ta.cookie().Name() {
+			val, _, _ := strings.Cut(rest, ";")
+			return &client{cookie: val, csrf: me.CSRF}
+		}
+	}
+	ta.t.Fatalf("no session cookie in %v", r.Header.Values("Set-Cookie"))
+	return nil
+}
+
+const testPassword = "correct horse battery"
+
+// signup creates a tenant and returns its owner's session.
+func (ta *testApp) signup(slug string) *client {
+	ta.t.Helper()
+	r := ta.do(nil, "POST", "/api/v1/signup", map[string]string{"company": "Company " + slug, "slug": slug,
+		"name": "Owner " + slug, "email": "owner@" + slug + ".example.com", "password": testPassword})
+	if r.Status != 201 {
+		ta.t.Fatalf("signup %s: %d %s", slug, r.Status, r.Body)
+	}
+	return ta.sessionFrom(r)
+}
+
+// mailTo returns the newest dev-mailbox message text sent to addr.
+func (ta *testApp) mailTo(addr string) string {
+	ta.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := ta.relay.RunOnce(context.Background()); err != nil {
+			ta.t.Fatal(err)
+		}
+		if msgs := ta.mailbox.List(addr); len(msgs) > 0 {
+			return msgs[0].Text
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ta.t.Fatalf("no mail to %s", addr)
+	return ""
+}
+
+// linkParams extracts tenant and token from a link in an email.
+func linkParams(t testing.TB, text, path string) (tenant, token string) {
+	t.Helper()
+	i := strings.Index(text, path+"?")
+	if i < 0 {
+		t.Fatalf("no %s link in %q", path, text)
+	}
+	line := text[i:]
+	if j := strings.IndexAny(line, " \n"); j >= 0 {
+		line = line[:j]
+	}
+	q := line[len(path)+1:]
+	for _, kv := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "tenant":
+			tenant = v
+		case "token":
+			token = v
+		}
+	}
+	return tenant, token
+}
