@@ -64,6 +64,9 @@ func runConformance(t *testing.T, newBackend func(t *testing.T) backend) {
 				t.Fatalf("incr: %d %v, want %d", n, err, want)
 			}
 		}
+		if v, ok, _ := b.c.Get(ctx, k); !ok || string(v) != "3" {
+			t.Fatalf("Get of a counter: %q %v", v, ok)
+		}
 		b.advance(1100 * time.Millisecond)
 		if n, _ := b.c.Incr(ctx, k, time.Second); n != 1 {
 			t.Fatalf("new window starts at %d", n)

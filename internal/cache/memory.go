@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -139,6 +140,7 @@ func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, 
 		m.put(key, e)
 	}
 	e.counter++
+	e.value = strconv.AppendInt(e.value[:0], e.counter, 10) // readable by Get, as in Redis
 	return e.counter, nil
 }
 
