@@ -66,7 +66,7 @@ func (s *Service) setTOTP(ctx context.Context, code string, enable bool) error {
 			return err
 		}
 		if u.TOTPSecret == "" || u.TOTPEnabled == enable {
-			return errs.E(errs.FailedPrecondition, map[bool]string{true: "start TOTP setup first", false: "TOTP is not enabled"}[enable])
+			return errs.E(errs.FailedPrecondition, "%s", map[bool]string{true: "start TOTP setup first", false: "TOTP is not enabled"}[enable])
 		}
 		step, ok := CheckTOTP(u.TOTPSecret, code, u.TOTPLastStep, now())
 		if !ok {

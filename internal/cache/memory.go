@@ -2,35 +2,50 @@ package cache
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 )
 
-// Memory is the in-process Cache of embedded mode. It is bounded: past
-// MaxEntries it drops expired entries first, then the ones expiring soonest.
+// errWrongType mirrors Redis's WRONGTYPE, so both backends refuse the same
+// misuse (a set read as a string, a counter that is not a number).
+var errWrongType = errors.New("cache: key holds a value of another type")
+
+// sweepEvery is how often a write also drops every expired entry. Expiry is
+// otherwise lazy (on access), so without this an idle key would hold its
+// memory until the size bound forces it out; a timed sweep needs no goroutine
+// and so nothing for Close to stop.
+const sweepEvery = time.Minute
+
+// Memory is the in-process Cache of embedded mode. It is bounded: when full
+// it drops expired entries first, then the ones expiring soonest (they are the
+// ones that would have gone first anyway), a tenth of the bound at a time so
+// the cost of a full cache is amortised rather than paid on every write.
 type Memory struct {
 	mu      sync.Mutex
 	entries map[string]*entry
 	max     int
 	now     func() time.Time
+	swept   time.Time
 }
 
+// entry is a string (value) or a set (set != nil), never both, as in Redis.
 type entry struct {
 	value   []byte
 	set     map[string]struct{}
-	counter int64
 	expires time.Time
 }
 
 // MemoryOption tunes NewMemory.
 type MemoryOption func(*Memory)
 
-// WithClock injects the clock (tests).
+// WithClock injects the clock, so tests can expire keys without sleeping.
 func WithClock(now func() time.Time) MemoryOption { return func(m *Memory) { m.now = now } }
 
-// WithMaxEntries bounds the number of keys (default 100,000).
-func WithMaxEntries(n int) MemoryOption { return func(m *Memory) { m.max = n } }
+// WithMaxEntries bounds the number of keys (default 100,000; minimum 1).
+func WithMaxEntries(n int) MemoryOption { return func(m *Memory) { m.max = max(n, 1) } }
 
 // NewMemory returns an empty in-process cache.
 func NewMemory(opts ...MemoryOption) *Memory {
@@ -38,50 +53,11 @@ func NewMemory(opts ...MemoryOption) *Memory {
 	for _, o := range opts {
 		o(m)
 	}
+	m.swept = m.now()
 	return m
 }
 
-// live returns the unexpired entry at key; callers hold mu.
-func (m *Memory) live(key string) *entry {
-	e, ok := m.entries[key]
-	if !ok {
-		return nil
-	}
-	if !m.now().Before(e.expires) {
-		delete(m.entries, key)
-		return nil
-	}
-	return e
-}
-
-// put stores e, evicting when full; callers hold mu.
-func (m *Memory) put(key string, e *entry) {
-	if _, exists := m.entries[key]; !exists && len(m.entries) >= m.max {
-		m.evict()
-	}
-	m.entries[key] = e
-}
-
-func (m *Memory) evict() {
-	t := m.now()
-	for k, e := range m.entries {
-		if !t.Before(e.expires) {
-			delete(m.entries, k)
-		}
-	}
-	for len(m.entries) >= m.max {
-		var victim string
-		var soonest time.Time
-		for k, e := range m.entries {
-			if victim == "" || e.expires.Before(soonest) {
-				victim, soonest = k, e.expires
-			}
-		}
-		delete(m.entries, victim)
-	}
-}
-
-// Get implements Cache.
+// Get implements Cache. A counter reads as its decimal value, as in Redis.
 func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	if err := CheckKey(key); err != nil {
 		return nil, false, err
@@ -89,9 +65,13 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.live(key)
-	if e == nil || e.value == nil {
+	if e == nil {
 		return nil, false, nil
 	}
+	if e.set != nil {
+		return nil, false, errWrongType
+	}
+	// A copy: callers may keep or modify what they get.
 	return append([]byte(nil), e.value...), true, nil
 }
 
@@ -124,7 +104,8 @@ func (m *Memory) Del(_ context.Context, keys ...string) error {
 	return nil
 }
 
-// Incr implements Cache.
+// Incr implements Cache. The expiry is set when the counter is created and
+// never moved, so the window is fixed rather than sliding.
 func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, error) {
 	if err := CheckKey(key); err != nil {
 		return 0, err
@@ -136,15 +117,23 @@ func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, 
 	defer m.mu.Unlock()
 	e := m.live(key)
 	if e == nil {
-		e = &entry{expires: m.now().Add(ttl)}
+		e = &entry{value: []byte("0"), expires: m.now().Add(ttl)}
 		m.put(key, e)
 	}
-	e.counter++
-	e.value = strconv.AppendInt(e.value[:0], e.counter, 10) // readable by Get, as in Redis
-	return e.counter, nil
+	if e.set != nil {
+		return 0, errWrongType
+	}
+	n, err := strconv.ParseInt(string(e.value), 10, 64)
+	if err != nil {
+		return 0, errWrongType
+	}
+	n++
+	e.value = strconv.AppendInt(e.value[:0], n, 10)
+	return n, nil
 }
 
-// SAdd implements Cache.
+// SAdd implements Cache. With no members it only refreshes the expiry of an
+// existing set, as SADD cannot create an empty set in Redis either.
 func (m *Memory) SAdd(_ context.Context, key string, ttl time.Duration, members ...string) error {
 	if err := CheckKey(key); err != nil {
 		return err
@@ -155,8 +144,13 @@ func (m *Memory) SAdd(_ context.Context, key string, ttl time.Duration, members 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e := m.live(key)
-	if e == nil || e.set == nil {
-		e = &entry{set: map[string]struct{}{}}
+	switch {
+	case e != nil && e.set == nil:
+		return errWrongType
+	case e == nil && len(members) == 0:
+		return nil
+	case e == nil:
+		e = &entry{set: make(map[string]struct{}, len(members))}
 		m.put(key, e)
 	}
 	for _, v := range members {
@@ -175,7 +169,10 @@ func (m *Memory) SMembers(_ context.Context, key string) ([]string, error) {
 	defer m.mu.Unlock()
 	e := m.live(key)
 	if e == nil {
-		return nil, nil
+		return []string{}, nil
+	}
+	if e.set == nil {
+		return nil, errWrongType
 	}
 	out := make([]string, 0, len(e.set))
 	for v := range e.set {
@@ -184,30 +181,95 @@ func (m *Memory) SMembers(_ context.Context, key string) ([]string, error) {
 	return out, nil
 }
 
-// SRem implements Cache.
+// SRem implements Cache. A set left empty is deleted, as in Redis.
 func (m *Memory) SRem(_ context.Context, key string, members ...string) error {
 	if err := CheckKey(key); err != nil {
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if e := m.live(key); e != nil {
-		for _, v := range members {
-			delete(e.set, v)
-		}
+	e := m.live(key)
+	if e == nil {
+		return nil
+	}
+	if e.set == nil {
+		return errWrongType
+	}
+	for _, v := range members {
+		delete(e.set, v)
+	}
+	if len(e.set) == 0 {
+		delete(m.entries, key)
 	}
 	return nil
 }
 
-// Ping implements Cache.
+// Ping implements Cache; memory is always reachable.
 func (m *Memory) Ping(context.Context) error { return nil }
 
-// Close implements Cache.
+// Close implements Cache; there is no goroutine or connection to release.
 func (m *Memory) Close() error { return nil }
 
-// Len reports the number of stored keys (tests, metrics).
+// Len reports the number of stored keys, expired ones not yet dropped
+// included (tests, metrics).
 func (m *Memory) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.entries)
+}
+
+// live returns the unexpired entry at key, dropping it if expired; callers
+// hold mu.
+func (m *Memory) live(key string) *entry {
+	e, ok := m.entries[key]
+	if !ok {
+		return nil
+	}
+	if !m.now().Before(e.expires) {
+		delete(m.entries, key)
+		return nil
+	}
+	return e
+}
+
+// put stores e under key, making room first when the cache is full; callers
+// hold mu.
+func (m *Memory) put(key string, e *entry) {
+	now := m.now()
+	if now.Sub(m.swept) >= sweepEvery {
+		m.sweep(now)
+	}
+	if _, exists := m.entries[key]; !exists && len(m.entries) >= m.max {
+		m.sweep(now)
+		if len(m.entries) >= m.max {
+			m.evictSoonest(len(m.entries) - m.max + max(m.max/10, 1))
+		}
+	}
+	m.entries[key] = e
+}
+
+// sweep drops every expired entry; callers hold mu.
+func (m *Memory) sweep(now time.Time) {
+	for k, e := range m.entries {
+		if !now.Before(e.expires) {
+			delete(m.entries, k)
+		}
+	}
+	m.swept = now
+}
+
+// evictSoonest drops the n live entries closest to expiry; callers hold mu.
+func (m *Memory) evictSoonest(n int) {
+	type victim struct {
+		key     string
+		expires time.Time
+	}
+	all := make([]victim, 0, len(m.entries))
+	for k, e := range m.entries {
+		all = append(all, victim{k, e.expires})
+	}
+	slices.SortFunc(all, func(a, b victim) int { return a.expires.Compare(b.expires) })
+	for _, v := range all[:min(n, len(all))] {
+		delete(m.entries, v.key)
+	}
 }

@@ -46,8 +46,30 @@ type Event struct {
 }
 
 // Handler consumes the events of one topic. A nil return marks the event
-// done; an error (or a panic) schedules a retry. It must be idempotent.
+// done; an error (or a panic) schedules a retry, a Permanent error marks it
+// dead. It must be idempotent.
 type Handler func(ctx context.Context, e Event) error
+
+// Permanent marks err as one a retry cannot fix (a malformed payload, a
+// recipient the mail server rejects with 5xx): the relay marks the event dead
+// at once instead of spending MaxAttempts on it.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
+}
+
+type permanentError struct{ err error }
+
+func (p permanentError) Error() string { return p.err.Error() }
+func (p permanentError) Unwrap() error { return p.err }
 
 // Event statuses, as stored in outbox_events.status.
 const (

@@ -2,7 +2,6 @@ package events
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -37,7 +36,8 @@ type RelayOptions struct {
 	Backoff func(attempt int) time.Duration
 	// LockFor is how long a claim lasts (default 1 min). A handler's context
 	// expires before its claim does, so it cannot overlap a redelivery
-	// unless it ignores its context.
+	// unless it ignores its context. Locks are stamped with each instance's
+	// clock: instances must agree on the time to well within LockFor.
 	LockFor time.Duration
 	// Metrics, when set, receives the nexo_outbox_*_total counters.
 	Metrics prometheus.Registerer
@@ -163,7 +163,7 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 		// Stop starting events once the batch has used half its lock (later
 		// ones would get too little time) or on shutdown; hand the rest back.
 		if ctx.Err() != nil || time.Since(start) > r.opt.LockFor/2 {
-			r.release(rows[i:], lock)
+			r.release(ctx, rows[i:], lock)
 			return i, ctx.Err()
 		}
 		r.dispatch(ctx, &rows[i], lock, start)
@@ -188,12 +188,12 @@ func (r *Relay) dispatch(runCtx context.Context, row *outboxRow, lock, claimedAt
 	e := row.toEvent()
 	log := r.log.With("event_id", e.ID, "topic", e.Topic, "tenant_id", e.TenantID, "attempt", e.Attempts)
 	// The handler and the bookkeeping after it must survive Run's ctx being
-	// cancelled (graceful shutdown finishes the event in hand), but not the
-	// claim: the handler's deadline falls before the lock expires.
+	// cancelled (graceful shutdown finishes the event in hand).
 	base := context.WithoutCancel(runCtx)
 	if e.Attempts > r.opt.MaxAttempts {
 		// The last allowed attempt never reported back (relay killed, maybe
 		// by this very event): do not run it again.
+		r.metrics.dead(e.Topic)
 		r.finish(base, log, row, lock, statusDead, "abandoned: the relay stopped during its last attempt")
 		return
 	}
@@ -206,21 +206,33 @@ func (r *Relay) dispatch(runCtx context.Context, row *outboxRow, lock, claimedAt
 		r.finish(base, log, row, lock, statusDone, "")
 		return
 	}
-	hctx, cancel := context.WithDeadline(base, claimedAt.Add(r.opt.LockFor*9/10))
+	err := r.call(base, h, e, claimedAt)
+	switch {
+	case err == nil:
+		r.metrics.dispatched(e.Topic)
+		r.finish(base, log, row, lock, statusDone, "")
+	case e.Attempts >= r.opt.MaxAttempts || IsPermanent(err):
+		log.WarnContext(base, "outbox: handler failed", "err", err)
+		r.metrics.failed(e.Topic)
+		r.metrics.dead(e.Topic)
+		r.finish(base, log, row, lock, statusDead, err.Error())
+	default:
+		log.WarnContext(base, "outbox: handler failed, will retry", "err", err)
+		r.metrics.failed(e.Topic)
+		r.finish(base, log, row, lock, statusPending, err.Error())
+	}
+}
+
+// call runs h under the event's tenant with a deadline that falls before the
+// claim expires, so a handler that honours its context never overlaps a
+// redelivery of the same event.
+func (r *Relay) call(ctx context.Context, h Handler, e Event, claimedAt time.Time) error {
+	ctx, cancel := context.WithDeadline(ctx, claimedAt.Add(r.opt.LockFor*9/10))
 	defer cancel()
 	if e.TenantID != uuid.Nil && r.opt.Bind != nil {
-		hctx = r.opt.Bind(hctx, e.TenantID)
+		ctx = r.opt.Bind(ctx, e.TenantID)
 	}
-	if err := safeCall(hctx, h, e); err != nil {
-		log.WarnContext(hctx, "outbox: handler failed", "err", err)
-		if e.Attempts >= r.opt.MaxAttempts {
-			r.finish(base, log, row, lock, statusDead, err.Error())
-			return
-		}
-		r.finish(base, log, row, lock, statusPending, err.Error())
-		return
-	}
-	r.finish(base, log, row, lock, statusDone, "")
+	return safeCall(ctx, h, e)
 }
 
 // safeCall runs h, turning a panic into an error so one bad event cannot
@@ -233,4 +245,3 @@ func safeCall(ctx context.Context, h Handler, e Event) (err error) {
 	}()
 	return h(ctx, e)
 }
-
