@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"nexo/internal/errs"
 	"nexo/internal/mail"
@@ -163,7 +164,7 @@ func (s *Service) Login(ctx context.Context, in Credentials) (string, Session, e
 	bctx := WithPrincipal(ctx, Principal{TenantID: m.TenantID, Kind: KindUser, ID: m.ID, Subject: UserSubject(m.ID)})
 	err = s.db.Run(bctx, func(ctx context.Context, tx bun.IDB) error {
 		var u userRow
-		if err := tx.NewSelect().Model(&u).Where("u.id = ?", m.ID).For(forUpdate(tx)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&u).Where("u.id = ?", m.ID).Apply(forUpdate).Scan(ctx); err != nil {
 			return err
 		}
 		if u.TOTPEnabled {
@@ -191,12 +192,13 @@ func (s *Service) Login(ctx context.Context, in Credentials) (string, Session, e
 	return s.sessions.Create(ctx, m.TenantID, m.ID, KindUser)
 }
 
-// forUpdate locks the row on PostgreSQL; SQLite's single writer needs none.
-func forUpdate(tx bun.IDB) string {
-	if tx.Dialect().Name().String() == "pg" {
-		return "UPDATE"
+// forUpdate locks the selected row on PostgreSQL; SQLite's single writer
+// needs no row lock (and has no FOR UPDATE).
+func forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if q.Dialect().Name() == dialect.PG {
+		return q.For("UPDATE")
 	}
-	return ""
+	return q
 }
 
 // RequestReset sends a reset link to every active account with email (in
@@ -254,7 +256,7 @@ func (s *Service) ConfirmReset(ctx context.Context, slug, token, password string
 	bctx := WithTenant(ctx, tn.ID)
 	err = s.db.Run(bctx, func(ctx context.Context, tx bun.IDB) error {
 		var r resetRow
-		err := tx.NewSelect().Model(&r).Where("pr.token_hash = ?", HashToken(token)).For(forUpdate(tx)).Scan(ctx)
+		err := tx.NewSelect().Model(&r).Where("pr.token_hash = ?", HashToken(token)).Apply(forUpdate).Scan(ctx)
 		if err != nil || r.UsedAt != nil || now().After(r.ExpiresAt) {
 			return errs.Field("token", "is invalid or expired")
 		}

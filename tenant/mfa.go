@@ -27,7 +27,7 @@ func (s *Service) StartTOTP(ctx context.Context) (TOTPSetup, error) {
 	var setup TOTPSetup
 	err = s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var u userRow
-		if err := tx.NewSelect().Model(&u).Where("u.id = ?", p.ID).For(forUpdate(tx)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&u).Where("u.id = ?", p.ID).Apply(forUpdate).Scan(ctx); err != nil {
 			return err
 		}
 		if u.TOTPEnabled {
@@ -62,7 +62,7 @@ func (s *Service) setTOTP(ctx context.Context, code string, enable bool) error {
 	}
 	return s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var u userRow
-		if err := tx.NewSelect().Model(&u).Where("u.id = ?", p.ID).For(forUpdate(tx)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&u).Where("u.id = ?", p.ID).Apply(forUpdate).Scan(ctx); err != nil {
 			return err
 		}
 		if u.TOTPSecret == "" || u.TOTPEnabled == enable {

@@ -203,7 +203,7 @@ func (s *Service) AcceptInvite(ctx context.Context, slug, token, name, password 
 	bctx := WithTenant(ctx, tn.ID)
 	err = s.db.Run(bctx, func(ctx context.Context, tx bun.IDB) error {
 		var inv inviteRow
-		err := tx.NewSelect().Model(&inv).Where("i.token_hash = ?", HashToken(token)).For(forUpdate(tx)).Scan(ctx)
+		err := tx.NewSelect().Model(&inv).Where("i.token_hash = ?", HashToken(token)).Apply(forUpdate).Scan(ctx)
 		if err != nil || inv.AcceptedAt != nil || inv.RevokedAt != nil || t.After(inv.ExpiresAt) {
 			return errs.Field("token", "is invalid or expired")
 		}
@@ -263,7 +263,7 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, in UserUpdate) (
 	}
 	var row userRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		if err := tx.NewSelect().Model(&row).Where("u.id = ?", id).For(forUpdate(tx)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&row).Where("u.id = ?", id).Apply(forUpdate).Scan(ctx); err != nil {
 			return err
 		}
 		before := map[string]any{"name": row.Name, "roles": s.policy.Roles(p.TenantID, UserSubject(id))}
@@ -330,7 +330,7 @@ func (s *Service) SetUserStatus(ctx context.Context, id uuid.UUID, active bool) 
 	}
 	var row userRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		if err := tx.NewSelect().Model(&row).Where("u.id = ?", id).For(forUpdate(tx)).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&row).Where("u.id = ?", id).Apply(forUpdate).Scan(ctx); err != nil {
 			return err
 		}
 		if err := s.checkGrant(ctx, "id", s.policy.Roles(p.TenantID, UserSubject(id))); err != nil {

@@ -41,8 +41,9 @@ var (
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
 	cfg := Config{BaseURL: "http://nexo.test", DevMailbox: true, RedisURL: os.Getenv("NEXO_TEST_REDIS_URL"),
-		SessionIdle: time.Hour, SessionAbsolute: 24 * time.Hour, LogLevel: "error"}
-	a := &appState{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: prometheus.NewRegistry()}
+		SessionIdle: time.Hour, SessionAbsolute: 24 * time.Hour, LogLevel: "error",
+		LoginLimitPerIP: 1_000_000} // every test request comes from one address
+	a := &appState{cfg: cfg, log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), metrics: prometheus.NewRegistry()}
 	a.bun = tenanttest.DB(t)
 	if err := a.assemble(context.Background(), true); err != nil {
 		t.Fatal(err)
@@ -204,4 +205,13 @@ func linkParams(t testing.TB, text, path string) (tenant, token string) {
 		}
 	}
 	return tenant, token
+}
+
+// testLog sends the app's warnings and errors to the test's log, so a 500
+// in a test shows its cause.
+type testLog struct{ t testing.TB }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

@@ -32,6 +32,7 @@ type Config struct {
 	InsecureCookies    bool
 	SessionIdle        time.Duration
 	SessionAbsolute    time.Duration
+	LoginLimitPerIP    int // login attempts per IP per 15 minutes
 }
 
 func loadConfig() (Config, error) {
@@ -72,6 +73,9 @@ func loadConfig() (Config, error) {
 		return c, err
 	}
 	if c.SessionAbsolute, err = envDuration("NEXO_SESSION_ABSOLUTE", 7*24*time.Hour); err != nil {
+		return c, err
+	}
+	if c.LoginLimitPerIP, err = envInt("NEXO_LOGIN_LIMIT_PER_IP", 50); err != nil {
 		return c, err
 	}
 	if c.MigrateDatabaseURL == "" {
@@ -154,4 +158,16 @@ func envDuration(k string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("%s: want a positive duration such as 12h", k)
 	}
 	return d, nil
+}
+
+func envInt(k string, def int) (int, error) {
+	v := os.Getenv(k)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: want a positive integer", k)
+	}
+	return n, nil
 }

@@ -42,8 +42,8 @@ func TestSignupLogsTheOwnerIn(t *testing.T) {
 		t.Fatalf("signup: %d %s", r.Status, r.Body)
 	}
 	sc := strings.Join(r.Header.Values("Set-Cookie"), "\n")
-	for _, want := range []string{"__Host-nexo_session=", "HttpOnly", "Secure", "SameSite=Lax", "Path=/"} {
-		if !strings.Contains(sc, want) {
+	for _, want := range []string{"__host-nexo_session=", "httponly", "secure", "samesite=lax", "path=/"} {
+		if !strings.Contains(strings.ToLower(sc), want) {
 			t.Errorf("session cookie lacks %q: %s", want, sc)
 		}
 	}

@@ -100,7 +100,7 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 		return err
 	}
 	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
-	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{})
+	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{PerIP: cfg.LoginLimitPerIP})
 	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
 	if withHTTP {
 		a.buildHTTP()

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Benchmarks of the request path, run side by side with a bare Fiber JSON
+// handler in the same process so the figures are ratios, not absolute
+// timings (bench/run.sh prints them). All go through app.Test, the same
+// in-memory transport, so the transport cost is common to every line.
+
+func benchApp(b *testing.B) (*testApp, *client) {
+	ta := newTestApp(b)
+	return ta, ta.signup("bench-co")
+}
+
+func runReq(b *testing.B, app *fiber.App, method, path string, c *client, cookieName string) {
+	b.Helper()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest(method, path, nil)
+		if c != nil {
+			req.Header.Set("Cookie", cookieName+"="+c.cookie)
+		}
+		resp, err := app.Test(req, -1)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("%s %s: %v %v", method, path, err, resp)
+		}
+		resp.Body.Close()
+	}
+}
+
+// BenchmarkBareFiber is the baseline: Fiber returning a small JSON object.
+func BenchmarkBareFiber(b *testing.B) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/hello", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"hello": "world"}) })
+	runReq(b, app, "GET", "/hello", nil, "")
+}
+
+// BenchmarkMe is GET /api/v1/me: session lookup, user reload, policy, tenant.
+func BenchmarkMe(b *testing.B) {
+	ta, owner := benchApp(b)
+	runReq(b, ta.app, "GET", "/api/v1/me", owner, ta.cookie().Name())
+}
+
+// BenchmarkAuthorizedRead is an authorized read of static data
+// (GET /api/v1/permissions): the whole middleware chain, authentication and
+// the casbin check, without a domain query.
+func BenchmarkAuthorizedRead(b *testing.B) {
+	ta, owner := benchApp(b)
+	runReq(b, ta.app, "GET", "/api/v1/permissions", owner, ta.cookie().Name())
+}
+
+// BenchmarkLogin is a full login: throttle, lookup, argon2id, session.
+// argon2id (19 MiB, t=2) dominates by design.
+func BenchmarkLogin(b *testing.B) {
+	ta, _ := benchApp(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := login(ta, "owner@bench-co.example.com", testPassword, "bench-co"); r.Status != 200 {
+			b.Fatalf("login: %d %s", r.Status, r.Body)
+		}
+	}
+}
