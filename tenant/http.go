@@ -19,7 +19,9 @@ type Handler struct {
 }
 
 // NewHandler returns the identity HTTP handler.
-func NewHandler(svc *Service, cookie CookieConfig) *Handler { return &Handler{svc: svc, cookie: cookie} }
+func NewHandler(svc *Service, cookie CookieConfig) *Handler {
+	return &Handler{svc: svc, cookie: cookie}
+}
 
 // Routes mounts the identity routes on r (at /api/v1).
 func (h *Handler) Routes(r *web.Router) {
