@@ -126,6 +126,11 @@ func (ta *testApp) do(c *client, method, path string, body any, hdr ...string) r
 	if resp.StatusCode >= 500 {
 		ta.t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, out)
 	}
+	for _, leak := range []string{"SQLSTATE", "violates", "constraint", "sqlite", "pq:", "bun:"} {
+		if strings.Contains(string(out), leak) && !strings.HasPrefix(path, "/api/v1/openapi.json") && path != "/api/docs" && path != "/metrics" {
+			ta.t.Errorf("%s %s: response leaks database text %q: %s", method, path, leak, out) // Q3
+		}
+	}
 	if strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.json" {
 		vreq := httptest.NewRequest(method, path, bytes.NewReader(raw))
 		if err := ta.validator.Check(vreq, raw, resp.StatusCode, resp.Header, out); err != nil {

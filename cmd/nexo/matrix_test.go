@@ -86,6 +86,19 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 			t.Errorf("matrix entry %s matches no route", key)
 		}
 	}
+	// The OpenAPI document describes exactly the served routes (I1).
+	documented := map[string]bool{}
+	for _, op := range ta.validator.Operations() {
+		documented[op] = true
+		if !seen[op] {
+			t.Errorf("openapi.json documents %s, which is not served", op)
+		}
+	}
+	for key := range seen {
+		if !documented[key] {
+			t.Errorf("%s is served but missing from openapi.json", key)
+		}
+	}
 }
 
 // caller is one cell of the "who" axis.
