@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 )
 
 // Benchmarks of the request path, run side by side with a bare Fiber JSON
@@ -12,9 +13,10 @@ import (
 // timings (bench/run.sh prints them). All go through app.Test, the same
 // in-memory transport, so the transport cost is common to every line.
 
-func benchApp(b *testing.B) (*testApp, *client) {
+func benchApp(b *testing.B) (*testApp, *client, string) {
 	ta := newTestApp(b)
-	return ta, ta.signup("bench-co")
+	slug := "bench-" + uuid.NewString()[:8] // benchmark functions run several times on one database
+	return ta, ta.signup(slug), slug
 }
 
 func runReq(b *testing.B, app *fiber.App, method, path string, c *client, cookieName string) {
@@ -43,7 +45,7 @@ func BenchmarkBareFiber(b *testing.B) {
 
 // BenchmarkMe is GET /api/v1/me: session lookup, user reload, policy, tenant.
 func BenchmarkMe(b *testing.B) {
-	ta, owner := benchApp(b)
+	ta, owner, _ := benchApp(b)
 	runReq(b, ta.app, "GET", "/api/v1/me", owner, ta.cookie().Name())
 }
 
@@ -51,18 +53,18 @@ func BenchmarkMe(b *testing.B) {
 // (GET /api/v1/permissions): the whole middleware chain, authentication and
 // the casbin check, without a domain query.
 func BenchmarkAuthorizedRead(b *testing.B) {
-	ta, owner := benchApp(b)
+	ta, owner, _ := benchApp(b)
 	runReq(b, ta.app, "GET", "/api/v1/permissions", owner, ta.cookie().Name())
 }
 
 // BenchmarkLogin is a full login: throttle, lookup, argon2id, session.
 // argon2id (19 MiB, t=2) dominates by design.
 func BenchmarkLogin(b *testing.B) {
-	ta, _ := benchApp(b)
+	ta, _, slug := benchApp(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := login(ta, "owner@bench-co.example.com", testPassword, "bench-co"); r.Status != 200 {
+		if r := login(ta, "owner@"+slug+".example.com", testPassword, slug); r.Status != 200 {
 			b.Fatalf("login: %d %s", r.Status, r.Body)
 		}
 	}
