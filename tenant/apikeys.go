@@ -61,11 +61,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, name, role string) (APIKey, 
 	return toKey(row), raw, nil
 }
 
-// ListAPIKeys returns the tenant's keys, newest first (never secrets).
-func (s *Service) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
+// ListAPIKeys returns a page of the tenant's keys (never secrets).
+func (s *Service) ListAPIKeys(ctx context.Context, page Page) ([]APIKey, error) {
 	var rows []apiKeyRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		return tx.NewSelect().Model(&rows).OrderExpr("k.id DESC").Limit(1000).Scan(ctx)
+		return page.apply(tx.NewSelect().Model(&rows), "k.id").Scan(ctx)
 	})
 	out := make([]APIKey, len(rows))
 	for i := range rows {

@@ -10,16 +10,47 @@ import (
 	"nexo/internal/web"
 )
 
+// parsePage reads ?limit and ?cursor (the last id of the previous page)
+// and asks for one item more than the page, to know whether another follows.
+func parsePage(c *fiber.Ctx) (Page, int, error) {
+	p, err := web.ParsePage(c)
+	if err != nil {
+		return Page{}, 0, err
+	}
+	page := Page{Limit: p.Limit + 1}
+	if p.Cursor != "" {
+		id, err := uuid.Parse(p.Cursor)
+		if err != nil {
+			return Page{}, 0, errs.Field("cursor", "invalid cursor")
+		}
+		page.After = &id
+	}
+	return page, p.Limit, nil
+}
+
+// listOut trims the extra item and sets the next cursor.
+func listOut[T any, D any](items []D, limit int, id func(D) uuid.UUID, conv func(D) T) web.List[T] {
+	out := web.List[T]{Items: make([]T, 0, len(items))}
+	if len(items) > limit {
+		items = items[:limit]
+		out.NextCursor = web.EncodeCursor(id(items[limit-1]).String())
+	}
+	for _, it := range items {
+		out.Items = append(out.Items, conv(it))
+	}
+	return out
+}
+
 func (h *Handler) listUsers(c *fiber.Ctx) error {
-	users, err := h.svc.ListUsers(c.UserContext())
+	page, limit, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, len(users))
-	for i, u := range users {
-		out[i] = userOut(u)
+	users, err := h.svc.ListUsers(c.UserContext(), page)
+	if err != nil {
+		return err
 	}
-	return c.JSON(web.List[userJSON]{Items: out})
+	return c.JSON(listOut(users, limit, func(u User) uuid.UUID { return u.ID }, userOut))
 }
 
 func (h *Handler) getUser(c *fiber.Ctx) error {
@@ -83,15 +114,15 @@ func inviteOut(i Invite) inviteJSON {
 }
 
 func (h *Handler) listInvites(c *fiber.Ctx) error {
-	invs, err := h.svc.ListInvites(c.UserContext())
+	page, limit, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out := make([]inviteJSON, len(invs))
-	for i, v := range invs {
-		out[i] = inviteOut(v)
+	invs, err := h.svc.ListInvites(c.UserContext(), page)
+	if err != nil {
+		return err
 	}
-	return c.JSON(web.List[inviteJSON]{Items: out})
+	return c.JSON(listOut(invs, limit, func(i Invite) uuid.UUID { return i.ID }, inviteOut))
 }
 
 func (h *Handler) invite(c *fiber.Ctx) error {
@@ -139,15 +170,15 @@ func keyOut(k APIKey) keyJSON {
 }
 
 func (h *Handler) listKeys(c *fiber.Ctx) error {
-	keys, err := h.svc.ListAPIKeys(c.UserContext())
+	page, limit, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out := make([]keyJSON, len(keys))
-	for i, k := range keys {
-		out[i] = keyOut(k)
+	keys, err := h.svc.ListAPIKeys(c.UserContext(), page)
+	if err != nil {
+		return err
 	}
-	return c.JSON(web.List[keyJSON]{Items: out})
+	return c.JSON(listOut(keys, limit, func(k APIKey) uuid.UUID { return k.ID }, keyOut))
 }
 
 func (h *Handler) createKey(c *fiber.Ctx) error {

@@ -62,11 +62,29 @@ func (s *Service) checkGrant(ctx context.Context, field string, roles []string) 
 	return nil
 }
 
-// ListUsers returns the tenant's staff users by email.
-func (s *Service) ListUsers(ctx context.Context) ([]User, error) {
+// Page asks for up to Limit items after the id After (nil: from the start),
+// in id order; ids are UUIDv7, so that is creation order.
+type Page struct {
+	After *uuid.UUID
+	Limit int
+}
+
+func (p Page) apply(q *bun.SelectQuery, col string) *bun.SelectQuery {
+	if p.After != nil {
+		q.Where("? > ?", bun.Safe(col), *p.After)
+	}
+	limit := p.Limit
+	if limit <= 0 || limit > 101 {
+		limit = 101
+	}
+	return q.OrderExpr("? ASC", bun.Safe(col)).Limit(int64(limit))
+}
+
+// ListUsers returns a page of the tenant's staff users in creation order.
+func (s *Service) ListUsers(ctx context.Context, page Page) ([]User, error) {
 	var rows []userRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		return tx.NewSelect().Model(&rows).OrderExpr("u.email").Limit(1000).Scan(ctx)
+		return page.apply(tx.NewSelect().Model(&rows), "u.id").Scan(ctx)
 	})
 	out := make([]User, len(rows))
 	for i := range rows {
@@ -147,12 +165,12 @@ func (s *Service) InviteUser(ctx context.Context, in NewInvite) (Invite, error) 
 	return toInvite(row), nil
 }
 
-// ListInvites returns pending invitations.
-func (s *Service) ListInvites(ctx context.Context) ([]Invite, error) {
+// ListInvites returns a page of pending invitations.
+func (s *Service) ListInvites(ctx context.Context, page Page) ([]Invite, error) {
 	var rows []inviteRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		return tx.NewSelect().Model(&rows).Where("i.accepted_at IS NULL AND i.revoked_at IS NULL").
-			Where("i.expires_at > ?", now()).OrderExpr("i.id DESC").Limit(1000).Scan(ctx)
+		q := tx.NewSelect().Model(&rows).Where("i.accepted_at IS NULL AND i.revoked_at IS NULL").Where("i.expires_at > ?", now())
+		return page.apply(q, "i.id").Scan(ctx)
 	})
 	out := make([]Invite, len(rows))
 	for i := range rows {

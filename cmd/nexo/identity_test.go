@@ -332,3 +332,43 @@ func TestForeignIDsLookMissing(t *testing.T) {
 		t.Fatalf("foreign %d %s vs missing %d %s", foreign.Status, foreign.Body, missing.Status, missing.Body)
 	}
 }
+
+func TestUserListIsCursorPaged(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("page-co")
+	var me meBody
+	ta.do(owner, "GET", "/api/v1/me", nil).json(t, &me)
+	for i := 0; i < 4; i++ {
+		ta.do(owner, "POST", "/api/v1/api-keys", map[string]string{"name": "k", "role": "viewer"})
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+			Next string `json:"next_cursor"`
+		}
+		ta.do(owner, "GET", "/api/v1/api-keys?limit=3&cursor="+cursor, nil).json(t, &page)
+		for _, it := range page.Items {
+			if seen[it.ID] {
+				t.Fatalf("%s twice", it.ID)
+			}
+			seen[it.ID] = true
+		}
+		if page.Next == "" {
+			break
+		}
+		cursor = page.Next
+		if pages > 5 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != 4 {
+		t.Fatalf("paged through %d keys, want 4", len(seen))
+	}
+	if r := ta.do(owner, "GET", "/api/v1/users?limit=1000", nil); r.Status != 400 {
+		t.Fatalf("limit 1000: %d", r.Status)
+	}
+}
