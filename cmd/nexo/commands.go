@@ -28,8 +28,9 @@ func serve(ctx context.Context, cfg Config, seedDemo bool) error {
 	}
 	var wg sync.WaitGroup
 	wctx, stopWorkers := context.WithCancel(context.Background())
-	wg.Add(1)
+	wg.Add(2)
 	go func() { defer wg.Done(); _ = a.relay.Run(wctx) }()
+	go func() { defer wg.Done(); a.purgeOutbox(wctx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- a.app.Listen(cfg.HTTPAddr) }()
 	a.log.Info("nexo ready", "addr", cfg.HTTPAddr, "url", cfg.BaseURL, "startup", time.Since(start).String())
@@ -53,6 +54,7 @@ func worker(ctx context.Context, cfg Config) error {
 	}
 	defer a.close()
 	a.log.Info("nexo worker running")
+	go a.purgeOutbox(ctx)
 	err = a.relay.Run(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -114,4 +116,23 @@ func demo(ctx context.Context, cfg Config) error {
 	}
 	defer a.close()
 	return seed(ctx, a, cfg)
+}
+
+// purgeOutbox deletes delivered outbox events older than a week, hourly, so
+// the table holds the recent history and whatever is still pending.
+func (a *appState) purgeOutbox(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.relay.Purge(ctx, 7*24*time.Hour); err != nil {
+			a.log.Warn("outbox purge", "err", err)
+		} else if n > 0 {
+			a.log.Info("outbox purged", "events", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
