@@ -310,6 +310,13 @@ func (s *Service) UpdateUser(ctx context.Context, id uuid.UUID, in UserUpdate) (
 	if err != nil {
 		return User{}, err
 	}
+	if in.Roles != nil {
+		// SECURITY: a privilege change ends the user's sessions (U3): they log
+		// in again, so no session id outlives the privileges it was made with.
+		if err := s.sessions.DeleteUser(ctx, p.TenantID, id); err != nil {
+			return User{}, err
+		}
+	}
 	u := s.toUser(&row)
 	if in.Roles != nil {
 		u.Roles = roles

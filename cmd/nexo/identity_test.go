@@ -372,3 +372,58 @@ func TestUserListIsCursorPaged(t *testing.T) {
 		t.Fatalf("limit 1000: %d", r.Status)
 	}
 }
+
+func TestRoleChangeEndsSessions(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("rot-co")
+	ta.do(owner, "POST", "/api/v1/invites", map[string]any{"email": "v@rot-co.example.com", "roles": []string{"viewer"}})
+	slug, token := linkParams(t, ta.mailTo("v@rot-co.example.com"), "/accept-invite")
+	v := ta.sessionFrom(ta.do(nil, "POST", "/api/v1/auth/accept-invite", map[string]string{"tenant": slug, "token": token, "password": testPassword}))
+	var me meBody
+	ta.do(v, "GET", "/api/v1/me", nil).json(t, &me)
+	if r := ta.do(owner, "PATCH", "/api/v1/users/"+me.User.ID, map[string]any{"roles": []string{"admin"}}); r.Status != 200 {
+		t.Fatalf("promote: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(v, "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Fatalf("session survived a privilege change: %d", r.Status)
+	}
+	v = ta.sessionFrom(login(ta, "v@rot-co.example.com", testPassword, ""))
+	ta.do(v, "GET", "/api/v1/me", nil).json(t, &me)
+	if !has(me.Permissions, "users:manage") {
+		t.Fatalf("new session lacks the new role: %+v", me.Roles)
+	}
+}
+
+// M3: concurrent duplicates with one Idempotency-Key make one effect and
+// all get the same answer.
+func TestIdempotencyConcurrentDuplicates(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("idem-race")
+	body := map[string]any{"email": "race@idem-race.example.com", "roles": []string{"viewer"}}
+	results := make(chan result, 8)
+	for i := 0; i < 8; i++ {
+		go func() { results <- ta.do(owner, "POST", "/api/v1/invites", body, "Idempotency-Key", "race-1") }()
+	}
+	var first string
+	for i := 0; i < 8; i++ {
+		r := <-results
+		if r.Status != 201 && r.Status != 409 {
+			t.Errorf("duplicate %d: %d %s", i, r.Status, r.Body)
+			continue
+		}
+		if r.Status == 201 {
+			if first == "" {
+				first = string(r.Body)
+			} else if string(r.Body) != first {
+				t.Errorf("different answers: %s vs %s", r.Body, first)
+			}
+		}
+	}
+	var list struct {
+		Items []any `json:"items"`
+	}
+	ta.do(owner, "GET", "/api/v1/invites", nil).json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("%d invites from 8 duplicates", len(list.Items))
+	}
+}
