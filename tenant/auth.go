@@ -70,6 +70,9 @@ func (s *Service) Authenticate(cookie CookieConfig) fiber.Handler {
 				if unsafe && subtle.ConstantTimeCompare([]byte(c.Get(CSRFHeader)), []byte(sess.CSRF)) != 1 {
 					return errs.E(errs.Forbidden, "missing or invalid CSRF token (send the "+CSRFHeader+" header)")
 				}
+				if sess.mustEnroll && !totpSetupPaths[c.Method()+" "+c.Path()] {
+					return errs.E(errs.Forbidden, "your company requires two-factor authentication: set up TOTP first")
+				}
 				p = &sp
 			}
 		}
@@ -93,10 +96,15 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 		return Principal{}, Session{}, err
 	}
 	var u userRow
+	var requireTOTP bool
 	err = s.db.Run(WithTenant(ctx, sess.TenantID), func(ctx context.Context, tx bun.IDB) error {
-		return tx.NewSelect().Model(&u).Column("id", "email", "name", "status").
-			Where("u.id = ?", sess.UserID).Where("u.status = 'active'").
-			Where("EXISTS (SELECT 1 FROM tenants AS t WHERE t.id = u.tenant_id AND t.status = 'active')").Scan(ctx)
+		err := tx.NewSelect().Model((*tenantRow)(nil)).Column("require_totp").
+			Where("t.id = ?", sess.TenantID).Where("t.status = 'active'").Scan(ctx, &requireTOTP)
+		if err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(&u).Column("id", "email", "name", "status", "totp_enabled").
+			Where("u.id = ?", sess.UserID).Where("u.status = 'active'").Scan(ctx)
 	})
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
@@ -105,8 +113,15 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 		}
 		return Principal{}, Session{}, err
 	}
-	return Principal{TenantID: sess.TenantID, Kind: sess.Kind, ID: u.ID, Subject: UserSubject(u.ID),
-		SessionID: sess.hash, Name: u.Name, Email: u.Email}, sess, nil
+	p := Principal{TenantID: sess.TenantID, Kind: sess.Kind, ID: u.ID, Subject: UserSubject(u.ID),
+		SessionID: sess.hash, Name: u.Name, Email: u.Email}
+	sess.mustEnroll = s.mustEnrollTOTP(p, requireTOTP, u.TOTPEnabled)
+	return p, sess, nil
+}
+
+// totpSetupPaths stay open to a user held to TOTP setup.
+var totpSetupPaths = map[string]bool{
+	"GET /api/v1/me": true, "POST /api/v1/me/totp": true, "POST /api/v1/me/totp/confirm": true, "POST /api/v1/auth/logout": true,
 }
 
 func isSafeMethod(m string) bool {

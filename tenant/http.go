@@ -48,6 +48,8 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/api-keys", web.Access{Perm: "api_keys:manage", Kinds: []string{string(KindUser)}}, h.createKey)
 	r.Delete("/api-keys/:id", web.Perm("api_keys:manage"), h.revokeKey)
 	r.Get("/audit-events", web.Perm("audit:read"), h.listAudit)
+	r.Get("/settings", web.Perm("settings:read"), h.getSettings)
+	r.Patch("/settings", web.Perm("settings:manage"), h.updateSettings)
 }
 
 type userJSON struct {

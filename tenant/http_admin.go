@@ -247,3 +247,42 @@ func (h *Handler) listAudit(c *fiber.Ctx) error {
 	}
 	return c.JSON(out)
 }
+
+type settingsJSON struct {
+	Name         string `json:"name"`
+	BaseCurrency string `json:"base_currency"`
+	Locale       string `json:"locale"`
+	Timezone     string `json:"timezone"`
+	RequireTOTP  bool   `json:"require_totp"`
+}
+
+func settingsOut(s Settings) settingsJSON {
+	return settingsJSON{Name: s.Name, BaseCurrency: s.BaseCurrency, Locale: s.Locale, Timezone: s.Timezone, RequireTOTP: s.RequireTOTP}
+}
+
+func (h *Handler) getSettings(c *fiber.Ctx) error {
+	s, err := h.svc.GetSettings(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(settingsOut(s))
+}
+
+func (h *Handler) updateSettings(c *fiber.Ctx) error {
+	var in struct {
+		Name         *string `json:"name"`
+		BaseCurrency *string `json:"base_currency"`
+		Locale       *string `json:"locale"`
+		Timezone     *string `json:"timezone"`
+		RequireTOTP  *bool   `json:"require_totp"`
+	}
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	s, err := h.svc.UpdateSettings(c.UserContext(), SettingsUpdate{Name: in.Name, BaseCurrency: in.BaseCurrency,
+		Locale: in.Locale, Timezone: in.Timezone, RequireTOTP: in.RequireTOTP})
+	if err != nil {
+		return err
+	}
+	return c.JSON(settingsOut(s))
+}

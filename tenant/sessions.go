@@ -22,6 +22,9 @@ type Session struct {
 	CreatedAt time.Time `json:"created_at"`
 	LastSeen  time.Time `json:"last_seen"`
 	hash      string
+	// mustEnroll is computed per request, never stored: the user must set
+	// up TOTP before anything else.
+	mustEnroll bool
 }
 
 // Sessions stores sessions in the cache (Redis when configured, so every

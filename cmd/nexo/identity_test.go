@@ -427,3 +427,31 @@ func TestIdempotencyConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("%d invites from 8 duplicates", len(list.Items))
 	}
 }
+
+func TestSettingsAndRequiredTOTP(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("set-co")
+	if r := ta.do(owner, "PATCH", "/api/v1/settings", map[string]any{"locale": "fr", "base_currency": "euro", "timezone": "Mars/Base"}); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "locale") || !strings.Contains(string(r.Body), "base_currency") || !strings.Contains(string(r.Body), "timezone") {
+		t.Fatalf("bad settings: %d %s", r.Status, r.Body)
+	}
+	r := ta.do(owner, "PATCH", "/api/v1/settings", map[string]any{"locale": "es", "timezone": "Europe/Madrid", "require_totp": true})
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"require_totp":true`) {
+		t.Fatalf("settings: %d %s", r.Status, r.Body)
+	}
+	// The owner has no TOTP yet: everything but TOTP setup is refused.
+	if r := ta.do(owner, "GET", "/api/v1/users", nil); r.Status != 403 {
+		t.Fatalf("owner without TOTP lists users: %d", r.Status)
+	}
+	var setup struct {
+		Secret string `json:"secret"`
+	}
+	ta.do(owner, "POST", "/api/v1/me/totp", nil).json(t, &setup)
+	code, _ := totp.GenerateCode(setup.Secret, time.Now())
+	if r := ta.do(owner, "POST", "/api/v1/me/totp/confirm", map[string]string{"code": code}); r.Status != 204 {
+		t.Fatalf("confirm: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(owner, "GET", "/api/v1/users", nil); r.Status != 200 {
+		t.Fatalf("owner with TOTP: %d %s", r.Status, r.Body)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones work on hosts without a zoneinfo database (distroless)
 )
 
 const usage = `nexo: multi-tenant CRM + ERP

@@ -60,6 +60,8 @@ var matrix = map[string]cell{
 	"PATCH /api/v1/roles/:id":                  {id: "role", body: map[string]any{"description": "changed"}},
 	"DELETE /api/v1/roles/:id":                 {id: "role"},
 	"GET /api/v1/permissions":                  {},
+	"GET /api/v1/settings":                     {},
+	"PATCH /api/v1/settings":                   {body: map[string]string{"timezone": "Europe/Madrid"}},
 }
 
 func TestMatrixCoversEveryRoute(t *testing.T) {
