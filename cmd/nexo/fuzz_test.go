@@ -8,12 +8,12 @@ import (
 // fuzzBody posts arbitrary bytes to path: the answer is never a 5xx, and a
 // 4xx is problem+json (Q1). Writes happen only on success, which the
 // handlers' transactions guarantee.
-func fuzzBody(f *testing.F, path string, seeds ...string) {
+func fuzzBody(f *testing.F, slug, path string, seeds ...string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
 	ta := newTestApp(f)
-	owner := ta.signup("fuzz-co")
+	owner := ta.signup(slug) // one slug per target: on PostgreSQL the package shares a database
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ta.t = t
 		r := ta.do(owner, "POST", path, body)
@@ -27,19 +27,19 @@ func fuzzBody(f *testing.F, path string, seeds ...string) {
 }
 
 func FuzzSignupBody(f *testing.F) {
-	fuzzBody(f, "/api/v1/signup",
+	fuzzBody(f, "fuzz-signup", "/api/v1/signup",
 		`{"company":"A","slug":"fuzz-a","name":"N","email":"a@b.example.com","password":"`+testPassword+`"}`,
 		`{"company":1}`, `{"slug":"`+strings.Repeat("a", 100)+`"}`, `[]`, `null`, `{"company":"\u0000"}`, `{"email":"a@b","x":1}`)
 }
 
 func FuzzLoginBody(f *testing.F) {
-	fuzzBody(f, "/api/v1/auth/login",
-		`{"email":"owner@fuzz-co.example.com","password":"`+testPassword+`"}`,
+	fuzzBody(f, "fuzz-login", "/api/v1/auth/login",
+		`{"email":"owner@fuzz-login.example.com","password":"`+testPassword+`"}`,
 		`{"email":"a@b.example.com","password":"x","tenant":"nope","totp":"123456"}`, `{"email":[]}`, `{}`, `"x"`)
 }
 
 func FuzzInviteBody(f *testing.F) {
-	fuzzBody(f, "/api/v1/invites",
-		`{"email":"x@fuzz-co.example.com","roles":["viewer"]}`, `{"email":"x@y.example.com","roles":["owner","nope"]}`,
+	fuzzBody(f, "fuzz-invite", "/api/v1/invites",
+		`{"email":"x@fuzz-invite.example.com","roles":["viewer"]}`, `{"email":"x@y.example.com","roles":["owner","nope"]}`,
 		`{"roles":null}`, `{"email":"x@y.example.com","roles":[1]}`, `{"email":"x@y.example.com","roles":["viewer"],"tenant_id":"x"}`)
 }
