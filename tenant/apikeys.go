@@ -106,6 +106,10 @@ func (s *Service) authenticateKey(ctx context.Context, raw string) (Principal, e
 		if err := tx.NewSelect().Model(&row).Where("k.secret_hash = ?", hash).Scan(ctx); err != nil {
 			return err
 		}
+		active, err := tx.NewSelect().Model((*tenantRow)(nil)).Where("t.id = ?", tid).Where("t.status = 'active'").Exists(ctx)
+		if err != nil || !active {
+			return errs.E(errs.Unauthenticated, "invalid API key")
+		}
 		if subtle.ConstantTimeCompare([]byte(row.SecretHash), []byte(hash)) != 1 || row.RevokedAt != nil {
 			return errs.E(errs.Unauthenticated, "invalid API key")
 		}
