@@ -127,6 +127,9 @@ CREATE TABLE casbin_rules (
     v5     text NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX casbin_rules_unique ON casbin_rules (ptype, v0, v1, v2, v3, v4, v5);
+-- Per-tenant reloads read one domain: p rules keep it in v1, g rules in v2.
+CREATE INDEX casbin_rules_p_domain ON casbin_rules (v1, ptype);
+CREATE INDEX casbin_rules_g_domain ON casbin_rules (v2, ptype);
 
 CREATE TABLE outbox_events (
     id               uuid PRIMARY KEY,
