@@ -455,3 +455,14 @@ func TestSettingsAndRequiredTOTP(t *testing.T) {
 		t.Fatalf("owner with TOTP: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestDevMailboxPage(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("mailbox-co")
+	ta.do(owner, "POST", "/api/v1/invites", map[string]any{"email": "m@mailbox-co.example.com", "roles": []string{"viewer"}})
+	ta.mailTo("m@mailbox-co.example.com")
+	r := ta.do(nil, "GET", "/dev/mailbox", nil, "Accept", "text/html")
+	if r.Status != 200 || !strings.Contains(string(r.Body), `<a href="http://nexo.test/accept-invite?tenant=mailbox-co&amp;token=`) {
+		t.Fatalf("mailbox page: %d %s", r.Status, r.Body)
+	}
+}

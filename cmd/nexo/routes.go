@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"html"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -70,5 +73,43 @@ func (a *appState) ready(c *fiber.Ctx) error {
 // SMTP), so a new user can follow an invite or reset link locally. SECURITY:
 // only mounted when NEXO_DEV_MAILBOX is on (default: no SMTP configured).
 func (a *appState) devMailbox(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"items": a.mailbox.List(c.Query("to"))})
+	items := a.mailbox.List(c.Query("to"))
+	if c.Accepts(fiber.MIMEApplicationJSON, fiber.MIMETextHTML) != fiber.MIMETextHTML {
+		return c.JSON(fiber.Map{"items": items})
+	}
+	var b strings.Builder
+	b.WriteString(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Nexo dev mailbox</title>` +
+		`<style>body{font:15px/1.5 system-ui,sans-serif;max-width:860px;margin:2rem auto;padding:0 1rem}` +
+		`article{border:1px solid #d0d7de;border-radius:6px;padding:.5rem 1rem;margin:1rem 0}pre{white-space:pre-wrap}</style>` +
+		`<h1>Dev mailbox</h1><p>Emails Nexo would have sent (no SMTP configured), newest first.</p>`)
+	if len(items) == 0 {
+		b.WriteString("<p>No emails yet.</p>")
+	}
+	for _, m := range items {
+		fmt.Fprintf(&b, "<article><h2>%s</h2><p>To %s · %s</p><pre>%s</pre></article>",
+			html.EscapeString(m.Subject), html.EscapeString(m.To), m.At.Format(time.RFC1123), linkify(m.Text))
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.SendString(b.String())
+}
+
+// linkify escapes text and turns its http(s) URLs into links.
+func linkify(text string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for j, w := range strings.Split(line, " ") {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			e := html.EscapeString(w)
+			if strings.HasPrefix(w, "http://") || strings.HasPrefix(w, "https://") {
+				e = `<a href="` + e + `">` + e + `</a>`
+			}
+			b.WriteString(e)
+		}
+	}
+	return b.String()
 }
