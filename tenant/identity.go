@@ -70,6 +70,7 @@ type Service struct {
 	sessions *Sessions
 	throttle *Throttle
 	policy   Policy
+	seats    SeatLimiter
 	opt      Options
 }
 

@@ -146,6 +146,9 @@ func (s *Service) InviteUser(ctx context.Context, in NewInvite) (Invite, error) 
 		if exists {
 			return errs.Field("email", "already belongs to a user of this company")
 		}
+		if err := s.reserveSeat(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return err
 		}
@@ -365,6 +368,10 @@ func (s *Service) SetUserStatus(ctx context.Context, id uuid.UUID, active bool) 
 			if err := s.guardOwners(ctx, tx, id, nil); err != nil {
 				return err
 			}
+		} else if row.Status != "active" {
+			if err := s.reserveSeat(ctx, tx); err != nil {
+				return err
+			}
 		}
 		before := row.Status
 		row.Status, row.UpdatedAt = status, now()
@@ -435,6 +442,9 @@ func (s *Service) AddUser(ctx context.Context, email, name, password string, rol
 	t := now()
 	row := &userRow{ID: newID(), Email: email, Name: name, PasswordHash: hash, Status: "active", CreatedAt: t, UpdatedAt: t}
 	err = s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		if err := s.reserveSeat(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			if errs.Is(translate(err), errs.Conflict) {
 				return errs.Field("email", "already belongs to a user of this company")

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,9 +41,23 @@ var (
 
 func newTestApp(t testing.TB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, func(*Config) {})
+}
+
+// newTestAppWith lets a test adjust the configuration first.
+func newTestAppWith(t testing.TB, adjust func(*Config)) *testApp {
+	t.Helper()
 	cfg := Config{BaseURL: "http://nexo.test", DevMailbox: true, RedisURL: os.Getenv("NEXO_TEST_REDIS_URL"),
 		SessionIdle: time.Hour, SessionAbsolute: 24 * time.Hour, LogLevel: "error",
 		LoginLimitPerIP: 1_000_000} // every test request comes from one address
+	// The matrix tests create many users in one tenant: a roomy trial plan
+	// keeps seat limits (tested on their own) out of their way.
+	cfg.BillingPlans = filepath.Join(t.TempDir(), "plans.json")
+	if err := os.WriteFile(cfg.BillingPlans, []byte(`{"trial_plan":"roomy","plans":[{"id":"roomy","name":"Roomy",`+
+		`"price_minor":0,"currency":"EUR","interval":"month","seats":100000,"portal_customers":100000,"api_rate_per_minute":100000,"modules":[]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	adjust(&cfg)
 	a := &appState{cfg: cfg, log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), metrics: prometheus.NewRegistry()}
 	a.bun = tenanttest.DB(t)
 	if err := a.assemble(context.Background(), true); err != nil {

@@ -26,6 +26,7 @@ type Config struct {
 	StripeSecretKey    string
 	StripeWebhookKey   string
 	StripeAPIBase      string
+	BillingPlans       string // path of a plans JSON file; empty = built-in plans
 	LogFormat          string // json or text
 	LogLevel           string
 	TrustedProxies     []string
@@ -49,6 +50,7 @@ func loadConfig() (Config, error) {
 		StripeSecretKey:    os.Getenv("NEXO_STRIPE_SECRET_KEY"),
 		StripeWebhookKey:   os.Getenv("NEXO_STRIPE_WEBHOOK_SECRET"),
 		StripeAPIBase:      os.Getenv("NEXO_STRIPE_API_BASE"),
+		BillingPlans:       os.Getenv("NEXO_BILLING_PLANS"),
 		LogFormat:          env("NEXO_LOG_FORMAT", "json"),
 		LogLevel:           env("NEXO_LOG_LEVEL", "info"),
 	}

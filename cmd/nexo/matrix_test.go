@@ -61,6 +61,8 @@ var matrix = map[string]cell{
 	"DELETE /api/v1/roles/:id":                 {id: "role"},
 	"GET /api/v1/permissions":                  {},
 	"GET /api/v1/settings":                     {},
+	"GET /api/v1/billing":                      {},
+	"GET /api/v1/billing/plans":                {},
 	"PATCH /api/v1/settings":                   {body: map[string]string{"timezone": "Europe/Madrid"}},
 }
 

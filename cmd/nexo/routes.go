@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"nexo/billing"
 	"nexo/internal/errs"
 	"nexo/internal/web"
 	"nexo/rbac"
@@ -42,6 +43,7 @@ func (a *appState) buildHTTP() {
 	v1 := web.NewRouter(api, "/api/v1", authz, a.registry)
 	tenant.NewHandler(a.identity, a.cookie()).Routes(v1)
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)
+	billing.NewHandler(a.billing).Routes(v1)
 
 	// Unknown paths answer with problem+json too.
 	a.app.Use(func(c *fiber.Ctx) error { return errs.E(errs.NotFound, "no such route") })

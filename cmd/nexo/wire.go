@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/uptrace/bun"
 
+	"nexo/billing"
 	"nexo/internal/cache"
 	"nexo/internal/db"
 	"nexo/internal/events"
@@ -36,6 +37,7 @@ type appState struct {
 	relay    *events.Relay
 	mailbox  *mail.Mailbox
 	identity *tenant.Service
+	billing  *billing.Service
 	metrics  *prometheus.Registry
 	registry *web.Registry
 	app      *fiber.App
@@ -102,6 +104,12 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
 	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{PerIP: cfg.LoginLimitPerIP})
 	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
+	plans, err := billing.LoadCatalog(cfg.BillingPlans)
+	if err != nil {
+		return err
+	}
+	a.billing = billing.NewService(plans, a.identity, cfg.StripeSecretKey != "")
+	a.identity.UseSeatLimiter(a.billing)
 	if withHTTP {
 		a.buildHTTP()
 	}

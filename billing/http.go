@@ -1,0 +1,80 @@
+package billing
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"nexo/internal/web"
+)
+
+// Handler serves the billing routes.
+type Handler struct{ svc *Service }
+
+// NewHandler returns the billing HTTP handler.
+func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+
+// Routes mounts the billing routes on r (at /api/v1).
+func (h *Handler) Routes(r *web.Router) {
+	r.Get("/billing", web.Perm("billing:read"), h.status)
+	r.Get("/billing/plans", web.Authenticated, h.plans)
+}
+
+type planJSON struct {
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	PriceMinor       int64    `json:"price_minor"`
+	Currency         string   `json:"currency"`
+	Interval         string   `json:"interval"`
+	Seats            int      `json:"seats"`
+	PortalCustomers  int      `json:"portal_customers"`
+	APIRatePerMinute int      `json:"api_rate_per_minute"`
+	Modules          []string `json:"modules"`
+}
+
+func planOut(p Plan) planJSON {
+	mods := p.Modules
+	if mods == nil {
+		mods = []string{}
+	}
+	return planJSON{ID: p.ID, Name: p.Name, PriceMinor: p.PriceMinor, Currency: p.Currency, Interval: p.Interval,
+		Seats: p.Seats, PortalCustomers: p.PortalCustomers, APIRatePerMinute: p.APIRatePerMinute, Modules: mods}
+}
+
+func (h *Handler) plans(c *fiber.Ctx) error {
+	out := web.List[planJSON]{Items: []planJSON{}}
+	for _, p := range h.svc.Catalog().Plans {
+		out.Items = append(out.Items, planOut(p))
+	}
+	return c.JSON(out)
+}
+
+type statusJSON struct {
+	Plan          planJSON   `json:"plan"`
+	State         string     `json:"state"`
+	TrialEndsAt   time.Time  `json:"trial_ends_at"`
+	TrialDaysLeft int        `json:"trial_days_left"`
+	Usage         usageJSON  `json:"usage"`
+	Limits        limitsJSON `json:"limits"`
+	Configured    bool       `json:"stripe_configured"`
+}
+
+type usageJSON struct {
+	Seats int `json:"seats"`
+}
+
+type limitsJSON struct {
+	Seats           int `json:"seats"`
+	PortalCustomers int `json:"portal_customers"`
+}
+
+func (h *Handler) status(c *fiber.Ctx) error {
+	st, err := h.svc.Status(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(statusJSON{Plan: planOut(st.Plan), State: st.State, TrialEndsAt: st.TrialEndsAt,
+		TrialDaysLeft: st.TrialDaysLeft, Usage: usageJSON{Seats: st.SeatsUsed},
+		Limits:     limitsJSON{Seats: st.Plan.Seats, PortalCustomers: st.Plan.PortalCustomers},
+		Configured: st.Configured})
+}
