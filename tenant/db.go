@@ -18,9 +18,15 @@ var ErrNoTenant = errs.E(errs.Internal, "no tenant bound to the request")
 
 // DB is the tenant-bound database handle modules receive instead of *bun.DB.
 type DB struct {
-	bun     *bun.DB
-	dialect db.Dialect
+	bun      *bun.DB
+	dialect  db.Dialect
+	onCommit func()
 }
+
+// OnCommit registers f to run after every committed transaction; the wiring
+// uses it to wake the outbox relay, so events written by a request are
+// delivered at once instead of at the next poll. Call before serving.
+func (d *DB) OnCommit(f func()) { d.onCommit = f }
 
 // NewDB wraps an open database.
 func NewDB(b *bun.DB) *DB { return &DB{bun: b, dialect: db.DialectOf(b)} }
@@ -98,6 +104,9 @@ func (d *DB) begin(ctx context.Context, tid uuid.UUID, fn func(ctx context.Conte
 	}
 	for _, f := range st.afterCommit {
 		f()
+	}
+	if d.onCommit != nil {
+		d.onCommit()
 	}
 	return nil
 }

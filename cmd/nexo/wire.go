@@ -101,6 +101,7 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 	if err := a.buildEvents(); err != nil {
 		return err
 	}
+	a.db.OnCommit(a.relay.Kick)
 	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
 	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{PerIP: cfg.LoginLimitPerIP})
 	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
