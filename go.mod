@@ -61,4 +61,7 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.61.1 // indirect
+	nexo/frontend v0.0.0
 )
+
+replace nexo/frontend => ./frontend

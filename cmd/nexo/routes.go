@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"nexo/billing"
+	"nexo/frontend"
 	"nexo/internal/errs"
 	"nexo/internal/web"
 	"nexo/rbac"
@@ -44,6 +45,10 @@ func (a *appState) buildHTTP() {
 	tenant.NewHandler(a.identity, a.cookie()).Routes(v1)
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)
 	billing.NewHandler(a.billing).Routes(v1)
+
+	// The web app (staff app and portal) takes every other GET path; its
+	// client-side router decides what to show.
+	a.app.Use(web.SPA(frontend.Dist()))
 
 	// Unknown paths answer with problem+json too.
 	a.app.Use(func(c *fiber.Ctx) error { return errs.E(errs.NotFound, "no such route") })

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -91,4 +92,51 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("%q: %v is not an invalid-input error", b, err)
 		}
 	})
+}
+
+func TestSPA(t *testing.T) {
+	dist := fstest.MapFS{
+		"index.html":        {Data: []byte("<!doctype html><div id=root></div>")},
+		"assets/app-1a2.js": {Data: []byte("console.log(1)")},
+		"favicon.svg":       {Data: []byte("<svg/>")},
+	}
+	app := fiber.New()
+	app.Use(SPA(dist))
+	app.Use(func(c *fiber.Ctx) error { return c.Status(404).SendString("next") })
+	cases := []struct {
+		method, path string
+		status       int
+		body, cache  string
+	}{
+		{"GET", "/", 200, "<!doctype html>", "no-cache"},
+		{"GET", "/app/users", 200, "<!doctype html>", "no-cache"},
+		{"GET", "/portal/acme/home", 200, "<!doctype html>", "no-cache"},
+		{"GET", "/assets/app-1a2.js", 200, "console.log", "immutable"},
+		{"GET", "/favicon.svg", 200, "<svg", "max-age=3600"},
+		{"GET", "/assets/old-999.js", 404, "next", ""},
+		{"GET", "/robots.txt", 404, "next", ""},
+		{"GET", "/api/v1/nope", 404, "next", ""},
+		{"POST", "/app/users", 404, "next", ""},
+		{"GET", "/../../etc/passwd", 200, "<!doctype html>", "no-cache"},
+	}
+	for _, tc := range cases {
+		res, err := app.Test(httptest.NewRequest(tc.method, tc.path, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != tc.status || !strings.HasPrefix(string(body), tc.body) || !strings.Contains(res.Header.Get("Cache-Control"), tc.cache) {
+			t.Errorf("%s %s = %d %q cache %q", tc.method, tc.path, res.StatusCode, body, res.Header.Get("Cache-Control"))
+		}
+		if tc.status == 200 && !strings.Contains(res.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Errorf("%s: no CSP", tc.path)
+		}
+	}
+	// Without a build, every page path says how to build the app.
+	bare := fiber.New()
+	bare.Use(SPA(nil))
+	res, _ := bare.Test(httptest.NewRequest("GET", "/app", nil))
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != 200 || !strings.Contains(string(body), "make run") {
+		t.Errorf("not built: %d %s", res.StatusCode, body)
+	}
 }

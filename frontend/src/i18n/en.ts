@@ -1,0 +1,146 @@
+// English strings. es.ts must have exactly the same keys (the type check
+// and a unit test enforce it).
+export const en = {
+  common: {
+    actions: 'Actions', cancel: 'Cancel', copied: 'Copied', copy: 'Copy', created: 'Created', delete: 'Delete',
+    deleted: 'Deleted', done: 'Done', edit: 'Edit', error: 'Something went wrong', language: 'Language',
+    loadMore: 'Load more', menu: 'Open navigation', navigation: 'Main navigation',
+    networkError: 'The server could not be reached. Check your connection and try again.', no: 'No',
+    noRecords: 'Nothing here yet', save: 'Save', saved: 'Saved', skipToContent: 'Skip to content', trial: 'Trial',
+    userMenu: 'Account menu', yes: 'Yes',
+  },
+  validation: {
+    required: 'Required', email: 'Enter a valid email address', passwordLength: 'At least 12 characters',
+    passwordsDiffer: 'The passwords do not match',
+  },
+  nav: {
+    dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
+    settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
+  },
+  modules: { platform: 'Platform', crm: 'CRM', erp: 'ERP', portal: 'Customer portal', finance: 'Finance' },
+  landing: {
+    badge: 'CRM + ERP for manufacturers and distributors',
+    title: 'From the first call to the last invoice, in one place',
+    subtitle: 'Customers, quotes, stock, production, shipments and invoicing work together, and your customers follow their orders in their own portal.',
+    cta: 'Start free trial', openApp: 'Open Nexo', trialNote: '14 days free · no card needed · Spanish and English',
+    features: {
+      crm: { title: 'Sell with the facts', body: 'Pipeline, quotes with live availability and credit checks, and every customer interaction on one timeline.' },
+      erp: { title: 'Make and ship on time', body: 'Stock by lot and warehouse, reservations, production orders and shipments with tracking.' },
+      portal: { title: 'A portal for your customers', body: 'Orders, invoices, payments and returns, with your logo and colours.' },
+      safe: { title: 'Your data stays yours', body: 'Every company is isolated at the database level, with roles, audit log and two-factor sign-in.' },
+    },
+  },
+  auth: {
+    login: 'Log in', loginTitle: 'Log in to Nexo', logout: 'Log out', email: 'Email', password: 'Password',
+    company: 'Company', companyHelp: 'This email belongs to several companies: type the company’s identifier.',
+    totp: 'Authentication code', forgot: 'Forgot your password?', noAccount: 'New to Nexo?',
+    forgotTitle: 'Reset your password', sendReset: 'Email me a reset link', checkEmail: 'Check your email',
+    resetSent: 'If an account exists for that address, a link to set a new password is on its way.',
+    backToLogin: 'Back to log in', resetTitle: 'Choose a new password', newPassword: 'New password',
+    confirmPassword: 'Repeat the password', setPassword: 'Set password', badLink: 'This link is incomplete. Open it again from the email.',
+    resetDone: 'Your password has been changed. Log in with the new one.', choosePassword: 'Choose a password',
+  },
+  signup: {
+    title: 'Create your company’s workspace', company: 'Company name', slug: 'Workspace identifier',
+    slugHelp: 'Your customer portal will be at /portal/{{slug}}', slugRule: '3–40 lowercase letters, digits or hyphens',
+    name: 'Your name', submit: 'Create workspace', haveAccount: 'Already use Nexo?',
+  },
+  invite: {
+    acceptTitle: 'Join your team on Nexo', acceptIntro: 'You were invited to the {{tenant}} workspace. Choose a password to finish.',
+    yourName: 'Your name', nameHelp: 'Leave empty to keep the name on the invitation', accept: 'Join',
+  },
+  dashboard: {
+    welcome: 'Welcome, {{name}}', subtitle: '{{company}} on Nexo', nextTitle: 'Get started',
+    nextIntro: 'A few steps to make Nexo yours. You can come back to them at any time.',
+    steps: {
+      invite: { title: 'Invite your team', body: 'Add colleagues and give each one the role they need.', soon: '' },
+      settings: { title: 'Set up your company', body: 'Currency, time zone, tax rates, document numbering and portal branding.', soon: '' },
+      products: { title: 'Add your products', body: '', soon: 'The catalog opens when the ERP module is switched on for your workspace.' },
+      customers: { title: 'Add your customers', body: '', soon: 'Customer accounts open when the CRM module is switched on for your workspace.' },
+      plan: { title: 'Choose a plan', body: 'Compare plans and see your usage before the trial ends.', soon: '' },
+    },
+    team: 'Active team members', pendingInvites_one: '{{count}} pending invitation', pendingInvites_other: '{{count}} pending invitations',
+    trialDays_one: '{{count}} day of trial left', trialDays_other: '{{count}} days of trial left', seats: 'seats',
+    recent: 'Recent activity', allActivity: 'See the audit log',
+    limited: 'Your role gives you access to the modules in the menu. Ask an administrator if you need more.',
+  },
+  users: {
+    title: 'Users', description: 'People who work in this workspace and what they may do.', invite: 'Invite user',
+    name: 'Name', roles: 'Roles', status: 'Status', statuses: { active: 'Active', disabled: 'Deactivated' },
+    lastLogin: 'Last login', actionsFor: 'Actions for {{name}}', changeRoles: 'Change roles', deactivate: 'Deactivate',
+    activate: 'Reactivate', pendingInvites: 'Pending invitations', noInvites: 'No pending invitations', expires: 'Expires',
+    revoke: 'Revoke', inviteRevoked: 'Invitation revoked', pickRole: 'Choose at least one role', sendInvite: 'Send invitation',
+    invited: 'Invitation sent to {{email}}', rolesOf: 'Roles of {{name}}',
+  },
+  roles: {
+    title: 'Roles', description: 'Built-in roles cover the usual jobs; custom roles combine exactly the permissions you choose.',
+    create: 'New role', name: 'Name', descriptionField: 'Description', kind: 'Type', builtin: 'Built-in', custom: 'Custom',
+    permissions: 'Permissions', edit: 'Edit {{name}}', all: 'All', pickPermission: 'Choose at least one permission', deleted: 'Role deleted',
+  },
+  apiKeys: {
+    title: 'API keys', description: 'Keys let other systems use the Nexo API with the permissions of one role.',
+    create: 'Create API key', name: 'Name', nameHelp: 'What uses it, e.g. “Warehouse scanner”', role: 'Role', prefix: 'Key',
+    lastUsed: 'Last used', none: 'No API keys yet', revoked: 'Key revoked', revokeNamed: 'Revoke {{name}}',
+    statusActive: 'Active', statusRevoked: 'Revoked', copyNow: 'Copy the key now',
+    shownOnce: 'This is the only time the key is shown. Store it in your secret manager.',
+  },
+  audit: {
+    title: 'Audit log', description: 'Every change in this workspace: who, what, when, from where.', filters: 'Filters',
+    action: 'Action', resource: 'Resource', actor: 'Actor id', from: 'From', to: 'To', apply: 'Apply filters', clear: 'Clear',
+    none: 'No events match these filters', when: 'When', request: 'Request', before: 'Before', after: 'After',
+  },
+  settings: {
+    title: 'Settings', description: 'Your company’s details, taxes, document numbering and portal branding.',
+    company: 'Company', taxes: 'Tax rates', series: 'Numbering', portal: 'Customer portal', name: 'Company name',
+    currency: 'Base currency', locale: 'Default language', timezone: 'Time zone',
+    requireTotp: 'Require two-factor sign-in for owners, admins and finance',
+    requireTotpHelp: 'They will be asked to set up an authenticator app at their next login.',
+    taxesHelp: 'Rates offered on products, quotes and invoices.', addTax: 'Add tax rate', editTax: 'Edit tax rate',
+    noTaxes: 'No tax rates yet', taxName: 'Name', rate: 'Rate', ratePercent: 'Rate (%)', rateRule: 'A percentage between 0 and 100 with up to two decimals',
+    default: 'Default', makeDefault: 'Default for new lines',
+    seriesHelp: 'Numbers are issued without gaps and never reused; {YYYY} becomes the year.', document: 'Document',
+    prefix: 'Prefix', padding: 'Digits', nextNumber: 'Next number', example: 'Next to be issued', editSeries: 'Edit numbering',
+    prefixHelp: 'Letters, digits, - / _ and {YYYY}', nextHelp: 'Can only go up: issued numbers are never reused.',
+    seriesCodes: {
+      quote: 'Quotes', order: 'Sales orders', production_order: 'Production orders', shipment: 'Shipments',
+      invoice: 'Invoices', credit_note: 'Credit notes', return: 'Returns',
+    },
+    displayName: 'Portal name', displayNameHelp: 'Shown to your customers; empty uses the company name.',
+    accent: 'Accent colour', colorRule: 'A colour such as #1c5fd4', logo: 'Logo', logoAlt: 'Current logo', noLogo: 'No logo yet',
+    uploadLogo: 'Upload logo', removeLogo: 'Remove', logoHelp: 'PNG, JPEG or WebP, up to 512 KB.', logoSaved: 'Logo updated',
+    openPortal: 'Open the portal’s login page', portalAddress: 'Portal address',
+  },
+  billing: {
+    title: 'Plan & billing', description: 'Your plan, its limits and how much of them you use.', currentPlan: 'Current plan',
+    states: { trialing: 'Trial', active: 'Active', past_due: 'Payment overdue', canceled: 'Canceled' },
+    trialLeft_one: '{{count}} day of trial left (until {{date}}).', trialLeft_other: '{{count}} days of trial left (until {{date}}).',
+    seats: 'Staff seats: {{used}} of {{limit}}', plans: 'Plans', current: 'Current', interval: { month: 'month', year: 'year' },
+    planSeats_one: '{{count}} staff seat', planSeats_other: '{{count}} staff seats',
+    planPortal_one: '{{n}} portal customer', planPortal_other: '{{n}} portal customers', planRate: '{{n}} API requests per minute',
+    notConfigured: 'Online payment of the subscription is not configured on this server.',
+    modules: {
+      crm: 'CRM', inventory: 'Inventory', sales: 'Sales orders', invoicing: 'Invoicing', portal: 'Customer portal',
+      manufacturing: 'Manufacturing', purchasing: 'Purchasing', portal_payments: 'Online payments in the portal', api: 'API access',
+    },
+  },
+  security: {
+    title: 'Security', description: 'Protect your account with a second step at login.', totp: 'Authenticator app (TOTP)',
+    on: 'On', off: 'Off', intro: 'After your password, Nexo will ask for a 6-digit code from an app such as Google Authenticator, 1Password or Aegis.',
+    recommended: 'Your role can change important settings: we recommend turning this on.', setUp: 'Set up',
+    scan: 'Scan this QR code with your authenticator app.', qrTitle: 'QR code for your authenticator app',
+    manual: 'Or type this key:', enterCode: 'Then enter the 6-digit code the app shows.', confirm: 'Turn on',
+    enabledToast: 'Two-factor sign-in is on', disableHelp: 'Enter a current code from your app to turn it off.',
+    disable: 'Turn off', disabledToast: 'Two-factor sign-in is off',
+  },
+  portal: {
+    unknown: 'This portal does not exist', poweredBy: 'Customer portal powered by Nexo', loginTitle: 'Sign in to {{name}}',
+    loginIntro: 'Follow your orders, download invoices and request returns.',
+    notOpen: 'Online access for customers is not open yet for this company. Contact your account manager.',
+    welcome: 'Welcome, {{name}}', empty: 'Your orders, invoices and returns with {{name}} will appear here.',
+  },
+  notFound: { title: 'Page not found', body: 'The page you are looking for does not exist.', home: 'Go to the start page' },
+};
+
+// Widen the literal types so es.ts must match the shape, not the English text.
+type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
+export type Messages = Widen<typeof en>;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { visibleNav } from './nav';
+import { checklist } from './pages/app/checklist';
+
+const holder = (...perms: string[]) => (p: string) => perms.includes(p);
+
+describe('role-scoped navigation', () => {
+  it('shows administration only to holders of its permissions', () => {
+    const keys = visibleNav(holder('users:read', 'audit:read')).map((n) => n.key);
+    expect(keys).toEqual(['dashboard', 'users', 'audit', 'security']);
+    expect(visibleNav(holder()).map((n) => n.key)).toEqual(['dashboard', 'security']);
+  });
+  it('lists next steps the user may take, marking the done ones', () => {
+    const owner = holder('users:manage', 'settings:manage', 'products:write', 'accounts:write', 'billing:manage');
+    const steps = checklist(owner, { users: 1, invites: 1, billingState: 'trialing' });
+    expect(steps.map((s) => [s.key, s.done])).toEqual([
+      ['invite', true],
+      ['settings', false],
+      ['products', false],
+      ['customers', false],
+      ['plan', false],
+    ]);
+    expect(checklist(holder('accounts:write'), { users: 1, invites: 0 }).map((s) => s.key)).toEqual(['customers']);
+  });
+});

@@ -1,0 +1,25 @@
+// The staff app's navigation. Each entry names the permission that makes it
+// visible; the server enforces the same permission on the API behind it, so
+// hiding is a courtesy, never the protection.
+export interface NavItem {
+  key: string; // i18n key under nav.
+  to: string;
+  perm?: string; // absent: every signed-in staff user
+  group: 'main' | 'admin' | 'account';
+}
+
+export const navItems: NavItem[] = [
+  { key: 'dashboard', to: '/app', group: 'main' },
+  { key: 'users', to: '/app/users', perm: 'users:read', group: 'admin' },
+  { key: 'roles', to: '/app/roles', perm: 'roles:read', group: 'admin' },
+  { key: 'apiKeys', to: '/app/api-keys', perm: 'api_keys:manage', group: 'admin' },
+  { key: 'audit', to: '/app/audit', perm: 'audit:read', group: 'admin' },
+  { key: 'settings', to: '/app/settings', perm: 'settings:read', group: 'admin' },
+  { key: 'billing', to: '/app/billing', perm: 'billing:read', group: 'admin' },
+  { key: 'security', to: '/app/security', group: 'account' },
+];
+
+/** visibleNav returns the entries a holder of perms may see. */
+export function visibleNav(can: (perm: string) => boolean): NavItem[] {
+  return navItems.filter((n) => !n.perm || can(n.perm));
+}

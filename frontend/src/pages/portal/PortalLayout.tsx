@@ -1,0 +1,63 @@
+import { Box, Center, Container, Group, Image, Loader, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Outlet, useOutletContext, useParams } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { api, unwrap } from '../../api/client';
+import { isApiError } from '../../api/problem';
+import type { PortalBranding } from '../../api/types';
+import { LanguageSwitch } from '../../components/LanguageSwitch';
+
+/** usePortal gives portal pages the tenant's public branding. */
+export function usePortal() {
+  return useOutletContext<PortalBranding>();
+}
+
+/** PortalLayout frames the customer portal in the tenant's branding (name, logo, accent colour). */
+export function PortalLayout() {
+  const { t } = useTranslation();
+  const { slug = '' } = useParams();
+  const branding = useQuery({
+    queryKey: ['portal', slug],
+    queryFn: () => unwrap(api.GET('/api/v1/portal/{slug}', { params: { path: { slug } } })),
+  });
+  if (branding.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (branding.isError || !branding.data) {
+    return (
+      <Center h="100vh">
+        <Stack align="center">
+          <Title order={1} fz="h2">
+            {isApiError(branding.error, 404) ? t('portal.unknown') : t('common.networkError')}
+          </Title>
+        </Stack>
+      </Center>
+    );
+  }
+  const b = branding.data;
+  return (
+    <Box mih="100vh" bg="var(--mantine-color-gray-0)">
+      <Box component="header" style={{ borderTop: `4px solid ${b.accent_color}` }} bg="white" px="lg" py="sm">
+        <Group justify="space-between">
+          <Group gap="sm" data-testid="portal-brand">
+            {b.logo_url && <Image src={b.logo_url} alt={b.display_name} h={36} w="auto" fit="contain" />}
+            <Text fw={700} fz="lg">
+              {b.display_name}
+            </Text>
+          </Group>
+          <LanguageSwitch />
+        </Group>
+      </Box>
+      <Container size="sm" py="xl" component="main" id="main">
+        <Outlet context={b} />
+      </Container>
+      <Text ta="center" size="xs" c="dimmed" pb="md">
+        {t('portal.poweredBy')}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,58 @@
+import type { RouteObject } from 'react-router';
+import { AppLayout } from './components/AppLayout';
+import { RequireStaff } from './components/RequireStaff';
+import { NotFound } from './components/NotFound';
+import { Landing } from './pages/public/Landing';
+import { Signup } from './pages/public/Signup';
+import { Login } from './pages/public/Login';
+import { ForgotPassword } from './pages/public/ForgotPassword';
+import { ResetPassword } from './pages/public/ResetPassword';
+import { AcceptInvite } from './pages/public/AcceptInvite';
+import { Dashboard } from './pages/app/Dashboard';
+import { Users } from './pages/app/Users';
+import { Roles } from './pages/app/Roles';
+import { ApiKeys } from './pages/app/ApiKeys';
+import { Audit } from './pages/app/Audit';
+import { SettingsPage } from './pages/app/Settings';
+import { BillingPage } from './pages/app/Billing';
+import { Security } from './pages/app/Security';
+import { PortalLayout } from './pages/portal/PortalLayout';
+import { PortalLogin } from './pages/portal/PortalLogin';
+import { PortalHome } from './pages/portal/PortalHome';
+
+export const routes: RouteObject[] = [
+  { path: '/', element: <Landing /> },
+  { path: '/signup', element: <Signup /> },
+  { path: '/login', element: <Login /> },
+  { path: '/forgot-password', element: <ForgotPassword /> },
+  { path: '/reset-password', element: <ResetPassword /> },
+  { path: '/accept-invite', element: <AcceptInvite /> },
+  {
+    path: '/app',
+    element: (
+      <RequireStaff>
+        <AppLayout />
+      </RequireStaff>
+    ),
+    children: [
+      { index: true, element: <Dashboard /> },
+      { path: 'users', element: <Users /> },
+      { path: 'roles', element: <Roles /> },
+      { path: 'api-keys', element: <ApiKeys /> },
+      { path: 'audit', element: <Audit /> },
+      { path: 'settings', element: <SettingsPage /> },
+      { path: 'billing', element: <BillingPage /> },
+      { path: 'security', element: <Security /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+  {
+    path: '/portal/:slug',
+    element: <PortalLayout />,
+    children: [
+      { index: true, element: <PortalLogin /> },
+      { path: 'home', element: <PortalHome /> },
+    ],
+  },
+  { path: '*', element: <NotFound /> },
+];
