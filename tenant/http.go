@@ -50,6 +50,10 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Get("/audit-events", web.Perm("audit:read"), h.listAudit)
 	r.Get("/settings", web.Perm("settings:read"), h.getSettings)
 	r.Patch("/settings", web.Perm("settings:manage"), h.updateSettings)
+	r.Put("/settings/logo", web.Perm("settings:manage"), h.putLogo)
+	r.Delete("/settings/logo", web.Perm("settings:manage"), h.deleteLogo)
+	r.Get("/portal/:slug", web.Public, h.portalBranding)
+	r.Get("/portal/:slug/logo", web.Public, h.portalLogo)
 }
 
 type userJSON struct {

@@ -254,10 +254,14 @@ type settingsJSON struct {
 	Locale       string `json:"locale"`
 	Timezone     string `json:"timezone"`
 	RequireTOTP  bool   `json:"require_totp"`
+	PortalName   string `json:"portal_display_name"`
+	AccentColor  string `json:"accent_color"`
+	HasLogo      bool   `json:"has_logo"`
 }
 
 func settingsOut(s Settings) settingsJSON {
-	return settingsJSON{Name: s.Name, BaseCurrency: s.BaseCurrency, Locale: s.Locale, Timezone: s.Timezone, RequireTOTP: s.RequireTOTP}
+	return settingsJSON{Name: s.Name, BaseCurrency: s.BaseCurrency, Locale: s.Locale, Timezone: s.Timezone, RequireTOTP: s.RequireTOTP,
+		PortalName: s.PortalName, AccentColor: s.AccentColor, HasLogo: s.HasLogo}
 }
 
 func (h *Handler) getSettings(c *fiber.Ctx) error {
@@ -275,12 +279,14 @@ func (h *Handler) updateSettings(c *fiber.Ctx) error {
 		Locale       *string `json:"locale"`
 		Timezone     *string `json:"timezone"`
 		RequireTOTP  *bool   `json:"require_totp"`
+		PortalName   *string `json:"portal_display_name"`
+		AccentColor  *string `json:"accent_color"`
 	}
 	if err := web.Decode(c, &in); err != nil {
 		return err
 	}
 	s, err := h.svc.UpdateSettings(c.UserContext(), SettingsUpdate{Name: in.Name, BaseCurrency: in.BaseCurrency,
-		Locale: in.Locale, Timezone: in.Timezone, RequireTOTP: in.RequireTOTP})
+		Locale: in.Locale, Timezone: in.Timezone, RequireTOTP: in.RequireTOTP, PortalName: in.PortalName, AccentColor: in.AccentColor})
 	if err != nil {
 		return err
 	}

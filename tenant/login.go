@@ -44,7 +44,7 @@ func (s *Service) Signup(ctx context.Context, in NewSignup) (Tenant, User, error
 		return Tenant{}, User{}, err
 	}
 	t := now()
-	trow := &tenantRow{ID: newID(), Slug: slug, Name: company, Status: "active", Plan: "trial", BillingState: "trialing",
+	trow := &tenantRow{ID: newID(), Slug: slug, Name: company, AccentColor: DefaultAccent, Status: "active", Plan: "trial", BillingState: "trialing",
 		TrialEndsAt: t.AddDate(0, 0, s.opt.TrialDays), BaseCurrency: "EUR", Locale: "en", Timezone: "UTC",
 		CreatedAt: t, UpdatedAt: t}
 	urow := &userRow{ID: newID(), Email: email, Name: name, PasswordHash: hash, Status: "active", CreatedAt: t, UpdatedAt: t}

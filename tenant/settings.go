@@ -3,21 +3,26 @@ package tenant
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
 )
 
-// Settings are a tenant's own preferences (T6; more arrive with later
-// features: tax rates, number series, portal branding).
+// Settings are a tenant's own preferences (T6) and portal branding (P7;
+// more arrive with later features: tax rates, number series).
 type Settings struct {
 	Name         string
 	BaseCurrency string
 	Locale       string
 	Timezone     string
 	RequireTOTP  bool // owners, admins and finance must use TOTP (U6)
+	PortalName   string
+	AccentColor  string
+	HasLogo      bool
 }
 
 // SettingsUpdate changes the fields that are set.
@@ -27,6 +32,8 @@ type SettingsUpdate struct {
 	Locale       *string
 	Timezone     *string
 	RequireTOTP  *bool
+	PortalName   *string
+	AccentColor  *string
 }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -41,7 +48,12 @@ func (s *Service) GetSettings(ctx context.Context) (Settings, error) {
 	err := s.db.Platform(ctx, func(ctx context.Context, tx bun.IDB) error {
 		return tx.NewSelect().Model(&r).Where("t.id = ?", p.TenantID).Scan(ctx)
 	})
-	return Settings{Name: r.Name, BaseCurrency: r.BaseCurrency, Locale: r.Locale, Timezone: r.Timezone, RequireTOTP: r.RequireTOTP}, err
+	if err != nil {
+		return Settings{}, err
+	}
+	etag, err := s.logoETag(ctx)
+	return Settings{Name: r.Name, BaseCurrency: r.BaseCurrency, Locale: r.Locale, Timezone: r.Timezone, RequireTOTP: r.RequireTOTP,
+		PortalName: r.PortalName, AccentColor: r.AccentColor, HasLogo: etag != ""}, err
 }
 
 // UpdateSettings validates and applies a SettingsUpdate, with an audit row.
@@ -61,6 +73,18 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsUpdate) (Settin
 			f.Add("timezone", "must be an IANA time zone such as Europe/Madrid")
 		}
 	}
+	if in.PortalName != nil {
+		*in.PortalName = strings.TrimSpace(*in.PortalName)
+		if utf8.RuneCountInString(*in.PortalName) > 100 {
+			f.Add("portal_display_name", "must be at most 100 characters")
+		}
+	}
+	if in.AccentColor != nil {
+		*in.AccentColor = strings.ToLower(*in.AccentColor)
+		if !accentRE.MatchString(*in.AccentColor) {
+			f.Add("accent_color", "must be a colour such as #1c5fd4")
+		}
+	}
 	if err := f.Err(); err != nil {
 		return Settings{}, err
 	}
@@ -78,6 +102,8 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsUpdate) (Settin
 	set(&after.BaseCurrency, in.BaseCurrency)
 	set(&after.Locale, in.Locale)
 	set(&after.Timezone, in.Timezone)
+	set(&after.PortalName, in.PortalName)
+	set(&after.AccentColor, in.AccentColor)
 	if in.RequireTOTP != nil {
 		after.RequireTOTP = *in.RequireTOTP
 	}
@@ -85,7 +111,8 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsUpdate) (Settin
 	err = s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*tenantRow)(nil)).Where("t.id = ?", p.TenantID).
 			Set("name = ?", after.Name).Set("base_currency = ?", after.BaseCurrency).Set("locale = ?", after.Locale).
-			Set("timezone = ?", after.Timezone).Set("require_totp = ?", after.RequireTOTP).Set("updated_at = ?", now()).Exec(ctx)
+			Set("timezone = ?", after.Timezone).Set("require_totp = ?", after.RequireTOTP).
+			Set("portal_name = ?", after.PortalName).Set("accent_color = ?", after.AccentColor).Set("updated_at = ?", now()).Exec(ctx)
 		if err != nil {
 			return err
 		}

@@ -22,6 +22,8 @@ type tenantRow struct {
 	Locale        string    `bun:"locale"`
 	Timezone      string    `bun:"timezone"`
 	RequireTOTP   bool      `bun:"require_totp"`
+	PortalName    string    `bun:"portal_name"`
+	AccentColor   string    `bun:"accent_color,nullzero,default:'#1c5fd4'"` // empty: the default colour
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 }

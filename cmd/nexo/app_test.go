@@ -99,6 +99,15 @@ func (r result) problemCode() string {
 	return p.Code
 }
 
+// problemField returns the reason a problem+json body gives for field.
+func (r result) problemField(field string) string {
+	var p struct {
+		Errors map[string]string `json:"errors"`
+	}
+	_ = json.Unmarshal(r.Body, &p)
+	return p.Errors[field]
+}
+
 // do sends a request through the whole middleware chain and validates the
 // response against the OpenAPI document.
 func (ta *testApp) do(c *client, method, path string, body any, hdr ...string) result {

@@ -64,6 +64,10 @@ var matrix = map[string]cell{
 	"GET /api/v1/billing":                      {},
 	"GET /api/v1/billing/plans":                {},
 	"PATCH /api/v1/settings":                   {body: map[string]string{"timezone": "Europe/Madrid"}},
+	"PUT /api/v1/settings/logo":                {body: "not an image"},
+	"DELETE /api/v1/settings/logo":             {},
+	"GET /api/v1/portal/:slug":                 {},
+	"GET /api/v1/portal/:slug/logo":            {},
 }
 
 func TestMatrixCoversEveryRoute(t *testing.T) {
