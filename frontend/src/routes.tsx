@@ -1,4 +1,6 @@
+import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
+import { RequirePerm } from './components/RequirePerm';
 import { AppLayout } from './components/AppLayout';
 import { RequireStaff } from './components/RequireStaff';
 import { NotFound } from './components/NotFound';
@@ -20,6 +22,9 @@ import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
 
+// guard keeps a screen to holders of the permission its API needs.
+const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
+
 export const routes: RouteObject[] = [
   { path: '/', element: <Landing /> },
   { path: '/signup', element: <Signup /> },
@@ -36,12 +41,12 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <Dashboard /> },
-      { path: 'users', element: <Users /> },
-      { path: 'roles', element: <Roles /> },
-      { path: 'api-keys', element: <ApiKeys /> },
-      { path: 'audit', element: <Audit /> },
-      { path: 'settings', element: <SettingsPage /> },
-      { path: 'billing', element: <BillingPage /> },
+      { path: 'users', element: guard('users:read', <Users />) },
+      { path: 'roles', element: guard('roles:read', <Roles />) },
+      { path: 'api-keys', element: guard('api_keys:manage', <ApiKeys />) },
+      { path: 'audit', element: guard('audit:read', <Audit />) },
+      { path: 'settings', element: guard('settings:read', <SettingsPage />) },
+      { path: 'billing', element: guard('billing:read', <BillingPage />) },
       { path: 'security', element: <Security /> },
       { path: '*', element: <NotFound /> },
     ],

@@ -11,6 +11,4 @@ export type Permission = S['Permission'];
 export type Settings = S['Settings'];
 export type Billing = S['Billing'];
 export type Plan = S['Plan'];
-export type TaxRate = S['TaxRate'];
-export type NumberSeries = S['NumberSeries'];
 export type PortalBranding = S['PortalBranding'];

@@ -38,7 +38,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signedIn = useCallback(
     (m: Me) => {
       setCsrfToken(m.csrf_token);
-      qc.clear();
+      // Another user's cached reads must not leak into this session; the
+      // "me" query stays (observed by this provider) and gets the new caller.
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
       qc.setQueryData(meKey, m);
     },
     [qc],
@@ -49,8 +51,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await unwrap(api.POST('/api/v1/auth/logout'));
     } finally {
       setCsrfToken('');
-      qc.clear();
       qc.setQueryData(meKey, null);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== meKey[0] });
     }
   }, [qc]);
 

@@ -66,8 +66,8 @@ export function Security() {
           <Stack>
             <Text>{t('security.scan')}</Text>
             <Group align="flex-start">
-              <Paper p="sm" bg="white" withBorder>
-                <QRCodeSVG value={setup.otpauth_url} size={180} title={t('security.qrTitle')} />
+              <Paper p="sm" bg="white" withBorder role="img" aria-label={t('security.qrTitle')}>
+                <QRCodeSVG value={setup.otpauth_url} size={180} aria-hidden />
               </Paper>
               <Stack gap={4}>
                 <Text size="sm">{t('security.manual')}</Text>
