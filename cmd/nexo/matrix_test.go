@@ -67,6 +67,12 @@ var matrix = map[string]cell{
 	"PUT /api/v1/settings/logo":                {body: "not an image"},
 	"DELETE /api/v1/settings/logo":             {},
 	"GET /api/v1/portal/:slug":                 {},
+	"GET /api/v1/tax-rates":                    {},
+	"POST /api/v1/tax-rates":                   {body: map[string]any{"name": "Matrix VAT", "rate_bp": 2100}},
+	"PATCH /api/v1/tax-rates/:id":              {id: "tax_rate", body: map[string]any{"rate_bp": 1000}},
+	"DELETE /api/v1/tax-rates/:id":             {id: "tax_rate"},
+	"GET /api/v1/number-series":                {},
+	"PATCH /api/v1/number-series/:code":        {body: map[string]any{"padding": 7}},
 	"GET /api/v1/portal/:slug/logo":            {},
 }
 
@@ -160,6 +166,13 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			ta.do(owner, "POST", "/api/v1/roles", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "permissions": []string{"users:read"}}).json(t, &r)
 			return r.ID
 		},
+		"tax_rate": func() string {
+			var r struct {
+				ID string `json:"id"`
+			}
+			ta.do(owner, "POST", "/api/v1/tax-rates", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "rate_bp": 2100}).json(t, &r)
+			return r.ID
+		},
 	}
 }
 
@@ -249,7 +262,7 @@ func TestIsolationMatrix(t *testing.T) {
 	foreign := ta.tenantFixtures(t, b, "b")
 	snapshot := func() string {
 		var out []string
-		for _, p := range []string{"/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/roles"} {
+		for _, p := range []string{"/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/roles", "/api/v1/tax-rates", "/api/v1/number-series"} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -120,6 +120,17 @@ test('the interface switches to Spanish and remembers it', async () => {
 test('portal branding set in settings shows on the portal login page', async ({ browser }) => {
   const page = ownerPage;
   await page.getByRole('link', { name: 'Settings' }).click();
+  // Tax rates as percentages, stored as basis points.
+  await page.getByRole('tab', { name: 'Tax rates' }).click();
+  await page.getByRole('button', { name: 'Add tax rate' }).click();
+  const taxDialog = page.getByRole('dialog');
+  await taxDialog.getByLabel('Name').fill('IVA 21%');
+  await taxDialog.getByLabel('Rate (%)').fill('21');
+  await taxDialog.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('cell', { name: '21%', exact: true })).toBeVisible();
+  // Document numbering shows the next invoice number.
+  await page.getByRole('tab', { name: 'Numbering' }).click();
+  await expect(page.getByRole('cell', { name: /^F\d{4}-000001$/ })).toBeVisible();
   await page.getByRole('tab', { name: 'Customer portal' }).click();
   await page.getByLabel('Portal name').fill('Acme Customer Hub');
   const chooser = page.waitForEvent('filechooser');

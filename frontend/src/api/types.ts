@@ -12,3 +12,5 @@ export type Settings = S['Settings'];
 export type Billing = S['Billing'];
 export type Plan = S['Plan'];
 export type PortalBranding = S['PortalBranding'];
+export type TaxRate = S['TaxRate'];
+export type NumberSeries = S['NumberSeries'];

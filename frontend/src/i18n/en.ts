@@ -54,7 +54,7 @@ export const en = {
     nextIntro: 'A few steps to make Nexo yours. You can come back to them at any time.',
     steps: {
       invite: { title: 'Invite your team', body: 'Add colleagues and give each one the role they need.', soon: '' },
-      settings: { title: 'Set up your company', body: 'Currency, language, time zone, two-factor policy and your customer portal’s branding.', soon: '' },
+      settings: { title: 'Set up your company', body: 'Currency, time zone, tax rates, document numbering and portal branding.', soon: '' },
       products: { title: 'Add your products', body: '', soon: 'The catalog opens when the ERP module is switched on for your workspace.' },
       customers: { title: 'Add your customers', body: '', soon: 'Customer accounts open when the CRM module is switched on for your workspace.' },
       plan: { title: 'Choose a plan', body: 'Compare plans and see your usage before the trial ends.', soon: '' },
@@ -90,7 +90,7 @@ export const en = {
     none: 'No events match these filters', when: 'When', request: 'Request', before: 'Before', after: 'After',
   },
   settings: {
-    title: 'Settings', description: 'Your company’s details and your customer portal’s branding.',
+    title: 'Settings', description: 'Your company’s details, taxes, document numbering and portal branding.',
     company: 'Company', taxes: 'Tax rates', series: 'Numbering', portal: 'Customer portal', name: 'Company name',
     currency: 'Base currency', locale: 'Default language', timezone: 'Time zone',
     requireTotp: 'Require two-factor sign-in for owners, admins and finance',

@@ -55,7 +55,7 @@ export const es: Messages = {
     nextIntro: 'Unos pasos para hacer tuyo Nexo. Puedes volver a ellos cuando quieras.',
     steps: {
       invite: { title: 'Invita a tu equipo', body: 'Añade a tus compañeros y da a cada uno el rol que necesita.', soon: '' },
-      settings: { title: 'Configura tu empresa', body: 'Moneda, idioma, zona horaria, acceso en dos pasos e imagen de tu portal de clientes.', soon: '' },
+      settings: { title: 'Configura tu empresa', body: 'Moneda, zona horaria, impuestos, numeración de documentos e imagen del portal.', soon: '' },
       products: { title: 'Añade tus productos', body: '', soon: 'El catálogo se abre cuando se activa el módulo ERP en tu espacio.' },
       customers: { title: 'Añade tus clientes', body: '', soon: 'Las cuentas de clientes se abren cuando se activa el módulo CRM en tu espacio.' },
       plan: { title: 'Elige un plan', body: 'Compara los planes y mira tu consumo antes de que acabe la prueba.', soon: '' },
@@ -91,7 +91,7 @@ export const es: Messages = {
     none: 'Ningún evento coincide con estos filtros', when: 'Cuándo', request: 'Petición', before: 'Antes', after: 'Después',
   },
   settings: {
-    title: 'Configuración', description: 'Los datos de tu empresa y la imagen de tu portal de clientes.',
+    title: 'Configuración', description: 'Los datos de tu empresa, impuestos, numeración de documentos e imagen del portal.',
     company: 'Empresa', taxes: 'Impuestos', series: 'Numeración', portal: 'Portal de clientes', name: 'Nombre de la empresa',
     currency: 'Moneda base', locale: 'Idioma por defecto', timezone: 'Zona horaria',
     requireTotp: 'Exigir acceso en dos pasos a propietarios, administradores y finanzas',

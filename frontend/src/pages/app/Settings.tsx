@@ -1,11 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Anchor,
+  Badge,
   Button,
   ColorInput,
   FileButton,
   Group,
   Image,
+  Modal,
+  NumberInput,
   Paper,
   Select,
   SimpleGrid,
@@ -15,16 +18,21 @@ import {
   Text,
   TextInput,
   Title,
+  VisuallyHidden,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconPlus } from '@tabler/icons-react';
+import { DataTable } from 'mantine-datatable';
 import { Link } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, putBinary, unwrap } from '../../api/client';
-import type { Settings } from '../../api/types';
+import type { NumberSeries, Settings, TaxRate } from '../../api/types';
 import { meKey, useSession } from '../../auth/session';
 import { PageHeader } from '../../components/PageHeader';
 import { showError, showSaved } from '../../components/forms';
+import { formatPercentBp, parsePercentToBp } from '../../lib/format';
+import { useLocale } from '../../lib/useLocale';
 
 const currencies = ['EUR', 'USD', 'GBP', 'CHF', 'MXN', 'COP', 'ARS', 'CLP', 'PEN', 'BRL', 'CAD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'MAD', 'JPY'];
 const timeZones: string[] = (() => {
@@ -46,9 +54,17 @@ export function SettingsPage() {
       <Tabs defaultValue="company" keepMounted={false}>
         <Tabs.List mb="lg">
           <Tabs.Tab value="company">{t('settings.company')}</Tabs.Tab>
+          <Tabs.Tab value="taxes">{t('settings.taxes')}</Tabs.Tab>
+          <Tabs.Tab value="series">{t('settings.series')}</Tabs.Tab>
           <Tabs.Tab value="portal">{t('settings.portal')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="company">{settings.data && <CompanyForm settings={settings.data} manage={manage} />}</Tabs.Panel>
+        <Tabs.Panel value="taxes">
+          <TaxRates manage={manage} />
+        </Tabs.Panel>
+        <Tabs.Panel value="series">
+          <Series manage={manage} />
+        </Tabs.Panel>
         <Tabs.Panel value="portal">{settings.data && <PortalBranding settings={settings.data} manage={manage} />}</Tabs.Panel>
       </Tabs>
     </>
@@ -111,6 +127,207 @@ function CompanyForm({ settings, manage }: { settings: Settings; manage: boolean
         </fieldset>
       </form>
     </Paper>
+  );
+}
+
+function TaxRates({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const { lang } = useLocale();
+  const qc = useQueryClient();
+  const rates = useQuery({ queryKey: ['tax-rates'], queryFn: () => unwrap(api.GET('/api/v1/tax-rates')) });
+  const [editing, setEditing] = useState<TaxRate | 'new' | null>(null);
+  const remove = useMutation({
+    mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/tax-rates/{id}', { params: { path: { id } } })),
+    onSuccess: () => {
+      showSaved(t('common.deleted'));
+      qc.invalidateQueries({ queryKey: ['tax-rates'] });
+    },
+    onError: (e) => showError(e),
+  });
+  return (
+    <Stack maw={820}>
+      <Group justify="space-between">
+        <Text c="dimmed">{t('settings.taxesHelp')}</Text>
+        {manage && (
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')}>
+            {t('settings.addTax')}
+          </Button>
+        )}
+      </Group>
+      <DataTable
+        withTableBorder
+        borderRadius="md"
+        minHeight={140}
+        fetching={rates.isPending}
+        records={rates.data?.items ?? []}
+        noRecordsText={t('settings.noTaxes')}
+        columns={[
+          { accessor: 'name', title: t('settings.taxName') },
+          { accessor: 'rate_bp', title: t('settings.rate'), render: (r) => formatPercentBp(r.rate_bp, lang) },
+          { accessor: 'is_default', title: t('settings.default'), render: (r) => r.is_default && <Badge>{t('settings.default')}</Badge> },
+          {
+            accessor: 'actions',
+            title: <VisuallyHidden>{t('common.actions')}</VisuallyHidden>,
+            textAlign: 'right',
+            hidden: !manage,
+            render: (r) => (
+              <Group gap={4} justify="flex-end">
+                <Button size="xs" variant="subtle" onClick={() => setEditing(r)}>
+                  {t('common.edit')}
+                </Button>
+                <Button size="xs" variant="subtle" color="red" onClick={() => remove.mutate(r.id)}>
+                  {t('common.delete')}
+                </Button>
+              </Group>
+            ),
+          },
+        ]}
+      />
+      <TaxModal rate={editing} onClose={() => setEditing(null)} />
+    </Stack>
+  );
+}
+
+function TaxModal({ rate, onClose }: { rate: TaxRate | 'new' | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const existing = rate && rate !== 'new' ? rate : null;
+  const form = useForm({
+    initialValues: { name: '', percent: '', is_default: false },
+    validate: {
+      name: (v) => (v.trim() ? null : t('validation.required')),
+      percent: (v) => (parsePercentToBp(v) === null ? t('settings.rateRule') : null),
+    },
+  });
+  useEffect(() => {
+    if (rate) {
+      form.setValues({
+        name: existing?.name ?? '',
+        percent: existing ? String(existing.rate_bp / 100).replace('.', ',') : '',
+        is_default: existing?.is_default ?? false,
+      });
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rate]);
+  const save = useMutation({
+    mutationFn: (v: typeof form.values) => {
+      const body = { name: v.name, rate_bp: parsePercentToBp(v.percent)!, is_default: v.is_default };
+      return existing
+        ? unwrap(api.PATCH('/api/v1/tax-rates/{id}', { params: { path: { id: existing.id } }, body }))
+        : unwrap(api.POST('/api/v1/tax-rates', { body }));
+    },
+    onSuccess: () => {
+      showSaved();
+      qc.invalidateQueries({ queryKey: ['tax-rates'] });
+      onClose();
+    },
+    onError: (e) => {
+      const fields = (e as { fields?: Record<string, string> }).fields;
+      if (fields?.rate_bp) form.setFieldError('percent', fields.rate_bp);
+      showError(e, form);
+    },
+  });
+  return (
+    <Modal opened={!!rate} onClose={onClose} title={existing ? t('settings.editTax') : t('settings.addTax')}>
+      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+        <Stack>
+          <TextInput label={t('settings.taxName')} placeholder="IVA 21%" required data-autofocus {...form.getInputProps('name')} />
+          <TextInput label={t('settings.ratePercent')} placeholder="21" inputMode="decimal" required {...form.getInputProps('percent')} />
+          <Switch label={t('settings.makeDefault')} {...form.getInputProps('is_default', { type: 'checkbox' })} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              {t('common.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function Series({ manage }: { manage: boolean }) {
+  const { t } = useTranslation();
+  const series = useQuery({ queryKey: ['number-series'], queryFn: () => unwrap(api.GET('/api/v1/number-series')) });
+  const [editing, setEditing] = useState<NumberSeries | null>(null);
+  return (
+    <Stack maw={820}>
+      <Text c="dimmed">{t('settings.seriesHelp')}</Text>
+      <DataTable
+        withTableBorder
+        borderRadius="md"
+        minHeight={140}
+        fetching={series.isPending}
+        records={series.data?.items ?? []}
+        idAccessor="code"
+        columns={[
+          { accessor: 'code', title: t('settings.document'), render: (s) => t(`settings.seriesCodes.${s.code}`, { defaultValue: s.code }) },
+          { accessor: 'prefix', title: t('settings.prefix') },
+          { accessor: 'padding', title: t('settings.padding') },
+          { accessor: 'next_number', title: t('settings.nextNumber') },
+          { accessor: 'example', title: t('settings.example') },
+          {
+            accessor: 'actions',
+            title: <VisuallyHidden>{t('common.actions')}</VisuallyHidden>,
+            textAlign: 'right',
+            hidden: !manage,
+            render: (s) => (
+              <Button size="xs" variant="subtle" onClick={() => setEditing(s)}>
+                {t('common.edit')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      <SeriesModal series={editing} onClose={() => setEditing(null)} />
+    </Stack>
+  );
+}
+
+function SeriesModal({ series, onClose }: { series: NumberSeries | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const form = useForm({ initialValues: { prefix: '', padding: 6, next_number: 1 } });
+  useEffect(() => {
+    if (series) form.setValues({ prefix: series.prefix, padding: series.padding, next_number: series.next_number });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [series]);
+  const save = useMutation({
+    mutationFn: (v: typeof form.values) =>
+      unwrap(api.PATCH('/api/v1/number-series/{code}', { params: { path: { code: series!.code } }, body: v })),
+    onSuccess: () => {
+      showSaved();
+      qc.invalidateQueries({ queryKey: ['number-series'] });
+      onClose();
+    },
+    onError: (e) => showError(e, form),
+  });
+  return (
+    <Modal opened={!!series} onClose={onClose} title={t('settings.editSeries')}>
+      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+        <Stack>
+          <TextInput label={t('settings.prefix')} description={t('settings.prefixHelp')} data-autofocus {...form.getInputProps('prefix')} />
+          <NumberInput label={t('settings.padding')} min={1} max={12} allowDecimal={false} {...form.getInputProps('padding')} />
+          <NumberInput
+            label={t('settings.nextNumber')}
+            description={t('settings.nextHelp')}
+            min={series?.next_number ?? 1}
+            allowDecimal={false}
+            {...form.getInputProps('next_number')}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={save.isPending}>
+              {t('common.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS number_series;
+DROP TABLE IF EXISTS tax_rates;

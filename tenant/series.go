@@ -1,0 +1,178 @@
+package tenant
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"nexo/internal/errs"
+)
+
+// NumberSeries numbers one kind of document: prefix ({YYYY} becomes the
+// year), zero-padded counter. Numbers are issued without gaps and never
+// reused (E7), so next_number only goes up.
+type NumberSeries struct {
+	Code       string
+	Prefix     string
+	Padding    int
+	NextNumber int64
+}
+
+// seriesDefaults are the series every tenant has until it changes one.
+var seriesDefaults = []NumberSeries{
+	{"quote", "Q{YYYY}-", 6, 1},
+	{"order", "SO{YYYY}-", 6, 1},
+	{"production_order", "MO{YYYY}-", 6, 1},
+	{"shipment", "SH{YYYY}-", 6, 1},
+	{"invoice", "F{YYYY}-", 6, 1},
+	{"credit_note", "R{YYYY}-", 6, 1},
+	{"return", "RMA{YYYY}-", 6, 1},
+}
+
+var prefixRE = regexp.MustCompile(`^(?:[A-Za-z0-9/_-]|\{YYYY\})*$`)
+
+type seriesRow struct {
+	bun.BaseModel `bun:"table:number_series,alias:n"`
+	Scoped
+	Code       string    `bun:"code,pk"`
+	Prefix     string    `bun:"prefix"`
+	Padding    int       `bun:"padding"`
+	NextNumber int64     `bun:"next_number"`
+	UpdatedAt  time.Time `bun:"updated_at"`
+}
+
+func seriesDefault(code string) (NumberSeries, bool) {
+	for _, d := range seriesDefaults {
+		if d.Code == code {
+			return d, true
+		}
+	}
+	return NumberSeries{}, false
+}
+
+// Format renders number n of the series as issued at t.
+func (ns NumberSeries) Format(n int64, t time.Time) string {
+	return strings.ReplaceAll(ns.Prefix, "{YYYY}", fmt.Sprint(t.Year())) + fmt.Sprintf("%0*d", ns.Padding, n)
+}
+
+// ListNumberSeries returns every series of the bound tenant, stored or default.
+func (s *Service) ListNumberSeries(ctx context.Context) ([]NumberSeries, error) {
+	var rows []seriesRow
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&rows).Scan(ctx)
+	})
+	stored := map[string]seriesRow{}
+	for _, r := range rows {
+		stored[r.Code] = r
+	}
+	out := make([]NumberSeries, 0, len(seriesDefaults))
+	for _, d := range seriesDefaults {
+		if r, ok := stored[d.Code]; ok {
+			d = NumberSeries{Code: r.Code, Prefix: r.Prefix, Padding: r.Padding, NextNumber: r.NextNumber}
+		}
+		out = append(out, d)
+	}
+	return out, err
+}
+
+// SeriesUpdate changes the fields that are set.
+type SeriesUpdate struct {
+	Prefix     *string
+	Padding    *int
+	NextNumber *int64
+}
+
+// UpdateNumberSeries changes a series; the next number may never go back.
+func (s *Service) UpdateNumberSeries(ctx context.Context, code string, in SeriesUpdate) (NumberSeries, error) {
+	if _, ok := seriesDefault(code); !ok {
+		return NumberSeries{}, errs.E(errs.NotFound, "no such number series")
+	}
+	f := errs.Fields{}
+	if in.Prefix != nil && (len(*in.Prefix) > 20 || !prefixRE.MatchString(*in.Prefix)) {
+		f.Add("prefix", "must be up to 20 letters, digits, - / _ and {YYYY}")
+	}
+	if in.Padding != nil && (*in.Padding < 1 || *in.Padding > 12) {
+		f.Add("padding", "must be between 1 and 12")
+	}
+	if err := f.Err(); err != nil {
+		return NumberSeries{}, err
+	}
+	var after NumberSeries
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		before, err := s.lockSeries(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		after = before
+		if in.Prefix != nil {
+			after.Prefix = *in.Prefix
+		}
+		if in.Padding != nil {
+			after.Padding = *in.Padding
+		}
+		if in.NextNumber != nil {
+			if *in.NextNumber < before.NextNumber {
+				return errs.Field("next_number", fmt.Sprintf("must be at least %d: issued numbers are never reused", before.NextNumber))
+			}
+			after.NextNumber = *in.NextNumber
+		}
+		row := &seriesRow{Code: code, Prefix: after.Prefix, Padding: after.Padding, NextNumber: after.NextNumber, UpdatedAt: now()}
+		if _, err := tx.NewUpdate().Model(row).Column("prefix", "padding", "next_number", "updated_at").Where("n.code = ?", code).Exec(ctx); err != nil {
+			return err
+		}
+		return Audit(ctx, tx, AuditEntry{Action: "number_series.updated", Resource: "number_series", ResourceID: code, Before: before, After: after})
+	})
+	return after, err
+}
+
+// NextNumber allocates the next number of a series inside the caller's
+// transaction: the row lock (PostgreSQL) or the write lock (SQLite) is held
+// until it commits, so numbers are consecutive and a rolled-back document
+// gives its number back (no gaps).
+func (s *Service) NextNumber(ctx context.Context, tx bun.IDB, code string) (string, error) {
+	ns, err := s.lockSeries(ctx, tx, code)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.NewUpdate().Model((*seriesRow)(nil)).Set("next_number = next_number + 1").Set("updated_at = ?", now()).
+		Where("n.code = ?", code).Exec(ctx); err != nil {
+		return "", err
+	}
+	return ns.Format(ns.NextNumber, tenantNow(ctx, tx)), nil
+}
+
+// lockSeries makes sure the series has a row (inserting its default) and
+// returns it locked for the rest of the transaction.
+func (s *Service) lockSeries(ctx context.Context, tx bun.IDB, code string) (NumberSeries, error) {
+	d, ok := seriesDefault(code)
+	if !ok {
+		return NumberSeries{}, errs.E(errs.NotFound, "no such number series")
+	}
+	ins := &seriesRow{Code: code, Prefix: d.Prefix, Padding: d.Padding, NextNumber: d.NextNumber, UpdatedAt: now()}
+	if _, err := tx.NewInsert().Model(ins).On("CONFLICT (tenant_id, code) DO NOTHING").Exec(ctx); err != nil {
+		return NumberSeries{}, err
+	}
+	var r seriesRow
+	if err := tx.NewSelect().Model(&r).Where("n.code = ?", code).Apply(forUpdate).Scan(ctx); err != nil {
+		return NumberSeries{}, err
+	}
+	return NumberSeries{Code: r.Code, Prefix: r.Prefix, Padding: r.Padding, NextNumber: r.NextNumber}, nil
+}
+
+// tenantNow is now in the bound tenant's time zone ({YYYY} is the tenant's
+// year), read through tx so that no second transaction is opened.
+func tenantNow(ctx context.Context, tx bun.IDB) time.Time {
+	t := time.Now()
+	tid, _ := FromContext(ctx)
+	var tz string
+	if err := tx.NewSelect().Model((*tenantRow)(nil)).Column("timezone").Where("t.id = ?", tid).Scan(ctx, &tz); err == nil {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return t.In(loc)
+		}
+	}
+	return t
+}
