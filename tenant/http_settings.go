@@ -87,14 +87,20 @@ type seriesJSON struct {
 	Example    string `json:"example"`
 }
 
-func (h *Handler) seriesOut(c *fiber.Ctx, ns NumberSeries) seriesJSON {
+func seriesOut(ns NumberSeries, t time.Time) seriesJSON {
+	return seriesJSON{Code: ns.Code, Prefix: ns.Prefix, Padding: ns.Padding, NextNumber: ns.NextNumber, Example: ns.Format(ns.NextNumber, t)}
+}
+
+// tenantTime is now in the tenant's time zone, read once per request: the
+// examples show {YYYY} as the tenant's year, as NextNumber will issue it.
+func (h *Handler) tenantTime(c *fiber.Ctx) time.Time {
 	t := time.Now()
 	if st, err := h.svc.GetSettings(c.UserContext()); err == nil {
 		if loc, err := time.LoadLocation(st.Timezone); err == nil {
 			t = t.In(loc)
 		}
 	}
-	return seriesJSON{Code: ns.Code, Prefix: ns.Prefix, Padding: ns.Padding, NextNumber: ns.NextNumber, Example: ns.Format(ns.NextNumber, t)}
+	return t
 }
 
 func (h *Handler) listNumberSeries(c *fiber.Ctx) error {
@@ -102,9 +108,10 @@ func (h *Handler) listNumberSeries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	t := h.tenantTime(c)
 	out := web.List[seriesJSON]{Items: make([]seriesJSON, len(list))}
 	for i, ns := range list {
-		out.Items[i] = h.seriesOut(c, ns)
+		out.Items[i] = seriesOut(ns, t)
 	}
 	return c.JSON(out)
 }
@@ -122,5 +129,5 @@ func (h *Handler) updateNumberSeries(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(h.seriesOut(c, ns))
+	return c.JSON(seriesOut(ns, h.tenantTime(c)))
 }

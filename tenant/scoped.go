@@ -74,3 +74,17 @@ func (*Scoped) BeforeDelete(ctx context.Context, q *bun.DeleteQuery) error {
 	q.Where("?TableAlias.tenant_id = ?", tid)
 	return nil
 }
+
+// scopeSelect adds the bound tenant to a select. SECURITY: bun runs the
+// model hooks above for Scan but not for Count or Exists, so every Count or
+// Exists on a tenant model must Apply(scopeSelect(ctx)); on SQLite nothing
+// else (no row-level security) would keep other tenants' rows out.
+func scopeSelect(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		tid, ok := FromContext(ctx)
+		if !ok {
+			return q.Err(ErrNoTenant)
+		}
+		return q.Where("?TableAlias.tenant_id = ?", tid)
+	}
+}

@@ -31,11 +31,11 @@ func (s *Service) CountSeats(ctx context.Context) (int, error) {
 }
 
 func countSeats(ctx context.Context, tx bun.IDB) (int, error) {
-	users, err := tx.NewSelect().Model((*userRow)(nil)).Where("u.status = 'active'").Count(ctx)
+	users, err := tx.NewSelect().Model((*userRow)(nil)).Apply(scopeSelect(ctx)).Where("u.status = 'active'").Count(ctx)
 	if err != nil {
 		return 0, err
 	}
-	invites, err := tx.NewSelect().Model((*inviteRow)(nil)).Where("i.accepted_at IS NULL AND i.revoked_at IS NULL").
+	invites, err := tx.NewSelect().Model((*inviteRow)(nil)).Apply(scopeSelect(ctx)).Where("i.accepted_at IS NULL AND i.revoked_at IS NULL").
 		Where("i.expires_at > ?", now()).Count(ctx)
 	return int(users + invites), err
 }

@@ -33,6 +33,10 @@ var seriesDefaults = []NumberSeries{
 	{"return", "RMA{YYYY}-", 6, 1},
 }
 
+// MaxSeriesNumber bounds next_number: twelve digits (the widest padding)
+// are plenty, and the counter can never overflow.
+const MaxSeriesNumber = 999_999_999_999
+
 var prefixRE = regexp.MustCompile(`^(?:[A-Za-z0-9/_-]|\{YYYY\})*$`)
 
 type seriesRow struct {
@@ -98,6 +102,9 @@ func (s *Service) UpdateNumberSeries(ctx context.Context, code string, in Series
 	if in.Padding != nil && (*in.Padding < 1 || *in.Padding > 12) {
 		f.Add("padding", "must be between 1 and 12")
 	}
+	if in.NextNumber != nil && *in.NextNumber > MaxSeriesNumber {
+		f.Add("next_number", fmt.Sprintf("must be at most %d", int64(MaxSeriesNumber)))
+	}
 	if err := f.Err(); err != nil {
 		return NumberSeries{}, err
 	}
@@ -130,19 +137,28 @@ func (s *Service) UpdateNumberSeries(ctx context.Context, code string, in Series
 }
 
 // NextNumber allocates the next number of a series inside the caller's
-// transaction: the row lock (PostgreSQL) or the write lock (SQLite) is held
-// until it commits, so numbers are consecutive and a rolled-back document
-// gives its number back (no gaps).
+// transaction with one upsert: the first allocation stores the default with
+// its first number taken, later ones bump the stored counter. The row lock
+// the upsert takes (PostgreSQL) or the single writer (SQLite) lasts until the
+// caller commits, so concurrent documents queue, numbers are consecutive and
+// a rolled-back document gives its number back (no gaps, E7).
 func (s *Service) NextNumber(ctx context.Context, tx bun.IDB, code string) (string, error) {
-	ns, err := s.lockSeries(ctx, tx, code)
+	d, ok := seriesDefault(code)
+	if !ok {
+		return "", errs.E(errs.NotFound, "no such number series")
+	}
+	row := &seriesRow{Code: code, Prefix: d.Prefix, Padding: d.Padding, NextNumber: d.NextNumber + 1, UpdatedAt: now()}
+	_, err := tx.NewInsert().Model(row).
+		On("CONFLICT (tenant_id, code) DO UPDATE").
+		Set("next_number = n.next_number + 1").
+		Set("updated_at = EXCLUDED.updated_at").
+		Returning("prefix, padding, next_number").
+		Exec(ctx)
 	if err != nil {
 		return "", err
 	}
-	if _, err := tx.NewUpdate().Model((*seriesRow)(nil)).Set("next_number = next_number + 1").Set("updated_at = ?", now()).
-		Where("n.code = ?", code).Exec(ctx); err != nil {
-		return "", err
-	}
-	return ns.Format(ns.NextNumber, tenantNow(ctx, tx)), nil
+	ns := NumberSeries{Code: code, Prefix: row.Prefix, Padding: row.Padding}
+	return ns.Format(row.NextNumber-1, tenantNow(ctx, tx)), nil
 }
 
 // lockSeries makes sure the series has a row (inserting its default) and

@@ -2,9 +2,11 @@ package tenant
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"nexo/internal/db"
@@ -151,8 +153,14 @@ func clearDefaultTax(ctx context.Context, tx bun.IDB) error {
 	return err
 }
 
-// taxNameTaken names the field when a unique index refuses the row.
+// taxNameTaken names the field when a unique index refuses the row. The
+// one-default index can only refuse it when another request set a default
+// at the same moment (PostgreSQL; SQLite's single writer serialises them).
 func taxNameTaken(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "tax_rates_one_default" {
+		return &errs.Error{Code: errs.Conflict, Message: "another default tax rate was set at the same time; retry", Fields: map[string]string{"is_default": "changed concurrently"}}
+	}
 	if errs.Is(db.Translate(err), errs.Conflict) {
 		return &errs.Error{Code: errs.Conflict, Message: "a tax rate with this name already exists", Fields: map[string]string{"name": "already exists"}}
 	}

@@ -139,7 +139,7 @@ func (s *Service) InviteUser(ctx context.Context, in NewInvite) (Invite, error) 
 	row := &inviteRow{ID: newID(), Email: email, Name: in.Name, Roles: string(rolesJSON), TokenHash: hash,
 		InvitedBy: p.ID, ExpiresAt: t.Add(s.opt.InviteTTL), CreatedAt: t}
 	err = s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		exists, err := tx.NewSelect().Model((*userRow)(nil)).Where("u.email = ?", email).Exists(ctx)
+		exists, err := tx.NewSelect().Model((*userRow)(nil)).Apply(scopeSelect(ctx)).Where("u.email = ?", email).Exists(ctx)
 		if err != nil {
 			return err
 		}
