@@ -88,3 +88,9 @@ func scopeSelect(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
 		return q.Where("?TableAlias.tenant_id = ?", tid)
 	}
 }
+
+// ScopeSelect is scopeSelect for modules: Apply(tenant.ScopeSelect(ctx)) on
+// every Count or Exists over a tenant.Scoped model, which bun's hooks skip.
+func ScopeSelect(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
+	return scopeSelect(ctx)
+}

@@ -1,0 +1,5 @@
+DROP TABLE IF EXISTS price_list_items;
+DROP TABLE IF EXISTS price_lists;
+DROP TABLE IF EXISTS bom_lines;
+DROP TABLE IF EXISTS boms;
+DROP TABLE IF EXISTS products;
