@@ -3,10 +3,14 @@ package billing
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
 	"nexo/tenant"
@@ -18,37 +22,87 @@ type Tenants interface {
 	CountSeats(ctx context.Context) (int, error)
 }
 
+// Options configures the billing service. The zero value (no DB, no
+// gateway) is embedded mode without Stripe: plans and status only.
+type Options struct {
+	DB *tenant.DB
+	// Gateway talks to Stripe; nil means Unconfigured.
+	Gateway Gateway
+	// Grace is how long a past_due tenant may still write (default 7 days).
+	Grace time.Duration
+	// BaseURL is where Stripe's pages send the user back (NEXO_BASE_URL).
+	BaseURL string
+	// ReturnPath is the app's billing page under BaseURL (default /app/billing).
+	ReturnPath string
+	// CacheFor is how long the read-only check trusts its last read of a
+	// tenant (default 5s). Changes made by this instance apply at once.
+	CacheFor time.Duration
+	Logger   *slog.Logger
+}
+
 // Status is a tenant's plan, billing state and usage.
 type Status struct {
-	Plan          Plan
-	State         string // trialing, active, past_due, canceled
-	TrialEndsAt   time.Time
-	TrialDaysLeft int
-	SeatsUsed     int
-	Configured    bool // Stripe keys are set: checkout and the portal work
+	Plan              Plan
+	State             string // trialing, active, past_due, canceled
+	TrialEndsAt       time.Time
+	TrialDaysLeft     int
+	SeatsUsed         int
+	SeatsBilled       int // the subscription's quantity
+	SeatsMin          int // seats bought with POST /billing/seats
+	Configured        bool
+	Subscribed        bool
+	PastDueSince      *time.Time
+	GraceEndsAt       *time.Time
+	ReadOnly          bool
+	ReadOnlyReason    string
+	CancelAtPeriodEnd bool
+	CurrentPeriodEnd  *time.Time
 }
 
-// Service answers billing questions about the bound tenant.
+// Service answers billing questions about the bound tenant and keeps its
+// billing state in step with Stripe.
 type Service struct {
-	cat        *Catalog
-	tenants    Tenants
-	configured bool
-	now        func() time.Time
+	cat     *Catalog
+	tenants Tenants
+	db      *tenant.DB
+	gw      Gateway
+	opt     Options
+	log     *slog.Logger
+	now     func() time.Time
+	cache   sync.Map // tenant id → cachedAccount (read-only check)
 }
 
-// NewService returns the billing service; configured says whether Stripe
-// is set up (without it, billing shows "not configured" and plans only).
-func NewService(cat *Catalog, t Tenants, configured bool) *Service {
-	return &Service{cat: cat, tenants: t, configured: configured, now: time.Now}
+// New returns the billing service.
+func New(cat *Catalog, t Tenants, opt Options) *Service {
+	if opt.Gateway == nil {
+		opt.Gateway = Unconfigured{}
+	}
+	if opt.Grace <= 0 {
+		opt.Grace = 7 * 24 * time.Hour
+	}
+	if opt.ReturnPath == "" {
+		opt.ReturnPath = "/app/billing"
+	}
+	if opt.CacheFor <= 0 {
+		opt.CacheFor = 5 * time.Second
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	opt.BaseURL = strings.TrimRight(opt.BaseURL, "/")
+	return &Service{cat: cat, tenants: t, db: opt.DB, gw: opt.Gateway, opt: opt, log: opt.Logger, now: time.Now}
 }
 
 // Catalog returns the configured plans.
 func (s *Service) Catalog() *Catalog { return s.cat }
 
-// planOf resolves the tenant's plan; an unknown id (a plan removed from the
+// Configured reports whether Stripe is set up (checkout and portal work).
+func (s *Service) Configured() bool { return s.db != nil && s.gw.Configured() }
+
+// planOf resolves a plan id; an unknown id (a plan removed from the
 // configuration) falls back to the trial plan rather than locking anyone out.
-func (s *Service) planOf(t tenant.Tenant) Plan {
-	if p, ok := s.cat.Plan(t.Plan); ok {
+func (s *Service) planOf(id string) Plan {
+	if p, ok := s.cat.Plan(id); ok {
 		return p
 	}
 	p, _ := s.cat.Plan(s.cat.TrialPlan)
@@ -61,19 +115,50 @@ func (s *Service) Status(ctx context.Context) (Status, error) {
 	if !ok {
 		return Status{}, errs.E(errs.Unauthenticated, "not logged in")
 	}
-	t, err := s.tenants.TenantByID(ctx, p.TenantID)
-	if err != nil {
-		return Status{}, err
-	}
 	used, err := s.tenants.CountSeats(ctx)
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{Plan: s.planOf(t), State: t.BillingState, TrialEndsAt: t.TrialEndsAt, SeatsUsed: used, Configured: s.configured}
-	if t.BillingState == "trialing" {
-		st.TrialDaysLeft = max(0, int(math.Ceil(t.TrialEndsAt.Sub(s.now()).Hours()/24)))
+	if s.db == nil {
+		t, err := s.tenants.TenantByID(ctx, p.TenantID)
+		if err != nil {
+			return Status{}, err
+		}
+		return s.status(&accountRow{ID: t.ID, Plan: t.Plan, BillingState: t.BillingState, TrialEndsAt: t.TrialEndsAt}, used), nil
 	}
-	return st, nil
+	a, err := s.account(ctx, p.TenantID)
+	if err != nil {
+		return Status{}, err
+	}
+	return s.status(a, used), nil
+}
+
+func (s *Service) status(a *accountRow, used int) Status {
+	now := s.now()
+	st := Status{Plan: s.planOf(a.Plan), State: a.BillingState, TrialEndsAt: a.TrialEndsAt, SeatsUsed: used,
+		SeatsBilled: a.SeatsQuantity, SeatsMin: a.SeatsMin, Configured: s.Configured(),
+		Subscribed: a.StripeSubscriptionID != "", PastDueSince: a.PastDueSince,
+		CancelAtPeriodEnd: a.CancelAtPeriodEnd, CurrentPeriodEnd: a.CurrentPeriodEnd}
+	if a.BillingState == "trialing" {
+		st.TrialDaysLeft = max(0, int(math.Ceil(a.TrialEndsAt.Sub(now).Hours()/24)))
+	}
+	if a.BillingState == "past_due" && a.PastDueSince != nil {
+		g := a.PastDueSince.Add(s.opt.Grace)
+		st.GraceEndsAt = &g
+	}
+	st.ReadOnlyReason = s.lockReason(a, now)
+	st.ReadOnly = st.ReadOnlyReason != ""
+	return st
+}
+
+func (s *Service) account(ctx context.Context, id uuid.UUID) (*accountRow, error) {
+	var a *accountRow
+	err := s.db.Platform(ctx, func(ctx context.Context, tx bun.IDB) error {
+		var err error
+		a, err = loadAccount(ctx, tx, id, false)
+		return err
+	})
+	return a, err
 }
 
 // CheckSeats implements tenant.SeatLimiter: a tenant may not hold more
@@ -83,7 +168,7 @@ func (s *Service) CheckSeats(ctx context.Context, tenantID uuid.UUID, seats int)
 	if err != nil {
 		return err
 	}
-	if plan := s.planOf(t); seats > plan.Seats {
+	if plan := s.planOf(t.Plan); seats > plan.Seats {
 		return &errs.Error{Code: errs.PaymentRequired, Fields: map[string]string{"seats": "limit reached"},
 			Message: fmt.Sprintf("the %s plan includes %d staff seats, all in use (pending invitations count); upgrade the plan or free a seat", plan.Name, plan.Seats)}
 	}

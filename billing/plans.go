@@ -66,7 +66,7 @@ func LoadCatalog(path string) (*Catalog, error) {
 }
 
 func (c *Catalog) validate() error {
-	seen := map[string]bool{}
+	seen, prices := map[string]bool{}, map[string]bool{}
 	for _, p := range c.Plans {
 		switch {
 		case !planIDRE.MatchString(p.ID) || p.ID == "trial":
@@ -77,6 +77,12 @@ func (c *Catalog) validate() error {
 			return fmt.Errorf("plans: plan %q needs seats ≥ 1, a price ≥ 0 and an ISO currency", p.ID)
 		}
 		seen[p.ID] = true
+		if p.StripePriceID != "" {
+			if prices[p.StripePriceID] {
+				return fmt.Errorf("plans: stripe_price_id %q on two plans", p.StripePriceID)
+			}
+			prices[p.StripePriceID] = true
+		}
 	}
 	if !seen[c.TrialPlan] {
 		return fmt.Errorf("plans: trial_plan %q is not a plan", c.TrialPlan)
@@ -91,6 +97,16 @@ func (c *Catalog) Plan(id string) (Plan, bool) {
 	}
 	for _, p := range c.Plans {
 		if p.ID == id {
+			return p, true
+		}
+	}
+	return Plan{}, false
+}
+
+// PlanByPrice maps a Stripe price id back to its plan (webhooks).
+func (c *Catalog) PlanByPrice(priceID string) (Plan, bool) {
+	for _, p := range c.Plans {
+		if priceID != "" && p.StripePriceID == priceID {
 			return p, true
 		}
 	}

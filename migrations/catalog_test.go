@@ -16,6 +16,7 @@ var platformTables = map[string]string{
 	"casbin_rules":      "policy store read whole by every enforcer; rows carry the tenant as casbin domain",
 	"outbox_events":     "drained across tenants by the relay, which binds each event's tenant before handling it",
 	"idempotency_keys":  "keyed by a scope the server derives from the credential (tenant and subject)",
+	"stripe_events":     "Stripe webhook events, recorded by event id before the tenant is known",
 }
 
 // TestRLSCatalog is QUALITY T1/T2 over the PostgreSQL catalog.

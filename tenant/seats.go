@@ -12,6 +12,10 @@ import (
 // plan; declared here so identity does not import billing.
 type SeatLimiter interface {
 	CheckSeats(ctx context.Context, tenantID uuid.UUID, seats int) error
+	// SeatsChanged is called inside tx after seats may have changed
+	// (invitation, revocation, new, deactivated or reactivated user), so the
+	// subscription's quantity follows once tx commits (B4).
+	SeatsChanged(ctx context.Context, tx bun.IDB) error
 }
 
 // UseSeatLimiter installs the plan's seat check (wired once at start-up,
@@ -56,5 +60,16 @@ func (s *Service) reserveSeat(ctx context.Context, tx bun.IDB) error {
 	if err != nil {
 		return err
 	}
-	return s.seats.CheckSeats(ctx, tid, n+1)
+	if err := s.seats.CheckSeats(ctx, tid, n+1); err != nil {
+		return err
+	}
+	return s.seats.SeatsChanged(ctx, tx)
+}
+
+// releaseSeat tells billing, inside tx, that a seat was freed.
+func (s *Service) releaseSeat(ctx context.Context, tx bun.IDB) error {
+	if s.seats == nil {
+		return nil
+	}
+	return s.seats.SeatsChanged(ctx, tx)
 }

@@ -194,6 +194,9 @@ func (s *Service) RevokeInvite(ctx context.Context, id uuid.UUID) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.E(errs.NotFound, "invite not found")
 		}
+		if err := s.releaseSeat(ctx, tx); err != nil {
+			return err
+		}
 		return Audit(ctx, tx, AuditEntry{Action: "invite.revoked", Resource: "invites", ResourceID: id.String()})
 	})
 }
@@ -366,6 +369,9 @@ func (s *Service) SetUserStatus(ctx context.Context, id uuid.UUID, active bool) 
 		}
 		if !active {
 			if err := s.guardOwners(ctx, tx, id, nil); err != nil {
+				return err
+			}
+			if err := s.releaseSeat(ctx, tx); err != nil {
 				return err
 			}
 		} else if row.Status != "active" {

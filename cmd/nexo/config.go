@@ -26,8 +26,9 @@ type Config struct {
 	StripeSecretKey    string
 	StripeWebhookKey   string
 	StripeAPIBase      string
-	BillingPlans       string // path of a plans JSON file; empty = built-in plans
-	LogFormat          string // json or text
+	BillingPlans       string        // path of a plans JSON file; empty = built-in plans
+	BillingGrace       time.Duration // how long a past_due tenant may still write
+	LogFormat          string        // json or text
 	LogLevel           string
 	TrustedProxies     []string
 	InsecureCookies    bool
@@ -80,6 +81,9 @@ func loadConfig() (Config, error) {
 	if c.LoginLimitPerIP, err = envInt("NEXO_LOGIN_LIMIT_PER_IP", 50); err != nil {
 		return c, err
 	}
+	if c.BillingGrace, err = envDuration("NEXO_BILLING_GRACE", 7*24*time.Hour); err != nil {
+		return c, err
+	}
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
 	}
@@ -104,7 +108,7 @@ func (c Config) print(w io.Writer) {
 		{"NEXO_DATABASE_URL", maskURL(c.DatabaseURL)}, {"NEXO_REDIS_URL", maskURL(c.RedisURL)},
 		{"NEXO_SMTP_URL", maskURL(c.SMTPURL)}, {"NEXO_DEV_MAILBOX", strconv.FormatBool(c.DevMailbox)},
 		{"NEXO_STRIPE_SECRET_KEY", mask(c.StripeSecretKey)}, {"NEXO_STRIPE_WEBHOOK_SECRET", mask(c.StripeWebhookKey)},
-		{"NEXO_STRIPE_API_BASE", c.StripeAPIBase},
+		{"NEXO_STRIPE_API_BASE", c.StripeAPIBase}, {"NEXO_BILLING_GRACE", c.BillingGrace.String()},
 	}
 	for _, r := range rows {
 		if r[1] != "" {

@@ -40,7 +40,12 @@ func (a *appState) buildHTTP() {
 		root.Get("/dev/mailbox", web.Public, a.devMailbox)
 	}
 
-	api := a.app.Group("/api/v1", a.identity.Authenticate(a.cookie()), a.identity.Idempotency())
+	// Stripe signs its webhooks: the signature is the credential.
+	root.Post("/webhooks/stripe", web.Public, a.billing.Webhook(billing.Secrets(a.cfg.StripeWebhookKey)))
+
+	// A tenant whose subscription lapsed is read-only (B3): the guard sits
+	// after authentication, which binds the tenant, and before any handler.
+	api := a.app.Group("/api/v1", a.identity.Authenticate(a.cookie()), a.billing.Guard(), a.identity.Idempotency())
 	v1 := web.NewRouter(api, "/api/v1", authz, a.registry)
 	tenant.NewHandler(a.identity, a.cookie()).Routes(v1)
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)

@@ -109,8 +109,15 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 	if err != nil {
 		return err
 	}
-	a.billing = billing.NewService(plans, a.identity, cfg.StripeSecretKey != "")
+	a.billing = billing.New(plans, a.identity, billing.Options{
+		DB:      a.db,
+		Gateway: billing.NewGateway(billing.StripeConfig{SecretKey: cfg.StripeSecretKey, APIBase: cfg.StripeAPIBase}),
+		Grace:   cfg.BillingGrace,
+		BaseURL: cfg.BaseURL,
+		Logger:  a.log,
+	})
 	a.identity.UseSeatLimiter(a.billing)
+	a.relay.Handle(billing.SeatsTopic, a.billing.SeatSyncHandler())
 	if withHTTP {
 		a.buildHTTP()
 	}

@@ -1,0 +1,235 @@
+package billing
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/client"
+
+	"nexo/internal/errs"
+)
+
+// StripeConfig configures the Stripe gateway.
+type StripeConfig struct {
+	SecretKey string
+	// APIBase replaces https://api.stripe.com (stripe-mock in tests).
+	APIBase string
+	// Timeout bounds each HTTP attempt (default 10s): a webhook or request
+	// must not hang on a slow provider.
+	Timeout time.Duration
+	// MaxRetries is how often stripe-go retries a failed network call
+	// (default 2). Retries reuse the call's idempotency key.
+	MaxRetries int64
+}
+
+// NewGateway returns the Stripe gateway, or Unconfigured when there is no
+// secret key (embedded mode).
+func NewGateway(cfg StripeConfig) Gateway {
+	if cfg.SecretKey == "" {
+		return Unconfigured{}
+	}
+	return NewStripe(cfg)
+}
+
+// Stripe is the Gateway over stripe-go. It is the only code in Nexo that
+// imports stripe-go's API client.
+type Stripe struct{ api *client.API }
+
+// NewStripe builds the stripe-go client with explicit timeout and retries.
+func NewStripe(cfg StripeConfig) *Stripe {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 2
+	}
+	bc := &stripe.BackendConfig{
+		HTTPClient:        &http.Client{Timeout: cfg.Timeout},
+		MaxNetworkRetries: stripe.Int64(cfg.MaxRetries),
+		// stripe-go logs every error to stderr by default; our callers log.
+		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
+	}
+	if cfg.APIBase != "" {
+		bc.URL = stripe.String(cfg.APIBase)
+	}
+	backend := stripe.GetBackendWithConfig(stripe.APIBackend, bc)
+	return &Stripe{api: client.New(cfg.SecretKey, &stripe.Backends{API: backend, Connect: backend, Uploads: backend})}
+}
+
+// Configured implements Gateway.
+func (*Stripe) Configured() bool { return true }
+
+func params(ctx context.Context, key string) stripe.Params {
+	p := stripe.Params{Context: ctx}
+	if key != "" {
+		p.IdempotencyKey = stripe.String(key)
+	}
+	return p
+}
+
+// CreateCustomer implements Gateway.
+func (s *Stripe) CreateCustomer(ctx context.Context, key string, c Customer) (string, error) {
+	p := &stripe.CustomerParams{Params: params(ctx, key), Name: stripe.String(c.Name),
+		Metadata: map[string]string{"tenant_id": c.TenantID}}
+	if c.Email != "" {
+		p.Email = stripe.String(c.Email)
+	}
+	cu, err := s.api.Customers.New(p)
+	if err != nil {
+		return "", translate(err)
+	}
+	return cu.ID, nil
+}
+
+// CreateCheckout implements Gateway.
+func (s *Stripe) CreateCheckout(ctx context.Context, key string, in CheckoutParams) (Session, error) {
+	meta := map[string]string{"tenant_id": in.TenantID}
+	p := &stripe.CheckoutSessionParams{
+		Params:            params(ctx, key),
+		Mode:              stripe.String(string(stripe.CheckoutSessionModeSubscription)),
+		Customer:          stripe.String(in.CustomerID),
+		ClientReferenceID: stripe.String(in.TenantID),
+		SuccessURL:        stripe.String(in.SuccessURL),
+		CancelURL:         stripe.String(in.CancelURL),
+		LineItems:         []*stripe.CheckoutSessionLineItemParams{{Price: stripe.String(in.PriceID), Quantity: stripe.Int64(in.Quantity)}},
+		SubscriptionData:  &stripe.CheckoutSessionSubscriptionDataParams{Metadata: meta},
+	}
+	p.Metadata = meta
+	cs, err := s.api.CheckoutSessions.New(p)
+	if err != nil {
+		return Session{}, translate(err)
+	}
+	return Session{ID: cs.ID, URL: cs.URL}, nil
+}
+
+// CreatePortal implements Gateway.
+func (s *Stripe) CreatePortal(ctx context.Context, key, customerID, returnURL string) (Session, error) {
+	ps, err := s.api.BillingPortalSessions.New(&stripe.BillingPortalSessionParams{Params: params(ctx, key),
+		Customer: stripe.String(customerID), ReturnURL: stripe.String(returnURL)})
+	if err != nil {
+		return Session{}, translate(err)
+	}
+	return Session{ID: ps.ID, URL: ps.URL}, nil
+}
+
+// Subscription implements Gateway.
+func (s *Stripe) Subscription(ctx context.Context, id string) (Subscription, error) {
+	sub, err := s.api.Subscriptions.Get(id, &stripe.SubscriptionParams{Params: params(ctx, "")})
+	if err != nil {
+		return Subscription{}, translate(err)
+	}
+	out := fromStripe(sub)
+	if out.Status == "past_due" || out.Status == "unpaid" {
+		if out.UnpaidSince, err = s.unpaidSince(ctx, sub.ID); err != nil {
+			return Subscription{}, err
+		}
+	}
+	return out, nil
+}
+
+// unpaidSince finds the oldest open invoice of the subscription: the grace
+// period counts from its first failed charge, not from the latest retry.
+func (s *Stripe) unpaidSince(ctx context.Context, subID string) (time.Time, error) {
+	lp := &stripe.InvoiceListParams{Subscription: stripe.String(subID), Status: stripe.String("open")}
+	lp.Context = ctx
+	var oldest int64
+	it := s.api.Invoices.List(lp)
+	for it.Next() {
+		inv := it.Invoice()
+		at := inv.Created
+		if inv.StatusTransitions != nil && inv.StatusTransitions.FinalizedAt > 0 {
+			at = inv.StatusTransitions.FinalizedAt
+		}
+		if oldest == 0 || at < oldest {
+			oldest = at
+		}
+	}
+	if err := it.Err(); err != nil {
+		return time.Time{}, translate(err)
+	}
+	return unix(oldest), nil
+}
+
+// UpdateSubscription implements Gateway.
+func (s *Stripe) UpdateSubscription(ctx context.Context, key, id string, u SubscriptionUpdate) (Subscription, error) {
+	cur, err := s.api.Subscriptions.Get(id, &stripe.SubscriptionParams{Params: params(ctx, "")})
+	if err != nil {
+		return Subscription{}, translate(err)
+	}
+	if cur.Items == nil || len(cur.Items.Data) == 0 {
+		return Subscription{}, errs.E(errs.FailedPrecondition, "the subscription has no item to change")
+	}
+	item := &stripe.SubscriptionItemsParams{ID: stripe.String(cur.Items.Data[0].ID)}
+	if u.PriceID != "" {
+		item.Price = stripe.String(u.PriceID)
+	}
+	if u.Quantity > 0 {
+		item.Quantity = stripe.Int64(u.Quantity)
+	}
+	sub, err := s.api.Subscriptions.Update(id, &stripe.SubscriptionParams{Params: params(ctx, key),
+		Items: []*stripe.SubscriptionItemsParams{item}, ProrationBehavior: stripe.String("create_prorations")})
+	if err != nil {
+		return Subscription{}, translate(err)
+	}
+	return fromStripe(sub), nil
+}
+
+// CancelAtPeriodEnd implements Gateway.
+func (s *Stripe) CancelAtPeriodEnd(ctx context.Context, key, id string, cancel bool) (Subscription, error) {
+	sub, err := s.api.Subscriptions.Update(id, &stripe.SubscriptionParams{Params: params(ctx, key),
+		CancelAtPeriodEnd: stripe.Bool(cancel)})
+	if err != nil {
+		return Subscription{}, translate(err)
+	}
+	return fromStripe(sub), nil
+}
+
+func fromStripe(sub *stripe.Subscription) Subscription {
+	out := Subscription{ID: sub.ID, Status: string(sub.Status), Created: unix(sub.Created),
+		CurrentPeriodEnd: unix(sub.CurrentPeriodEnd), CancelAtPeriodEnd: sub.CancelAtPeriodEnd}
+	if sub.Customer != nil {
+		out.CustomerID = sub.Customer.ID
+	}
+	if sub.Items != nil && len(sub.Items.Data) > 0 {
+		it := sub.Items.Data[0]
+		out.Quantity = it.Quantity
+		if it.Price != nil {
+			out.PriceID = it.Price.ID
+		}
+	}
+	return out
+}
+
+func unix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// translate turns a stripe-go error into our code set. A 4xx other than
+// 409 (a concurrent request with the same key) and 429 is definite: Stripe
+// refused and saved nothing worth replaying, so callers drop the key.
+func translate(err error) error {
+	var se *stripe.Error
+	if !errors.As(err, &se) {
+		return errs.Wrap(errs.Internal, err, "payment provider unavailable")
+	}
+	switch {
+	case se.HTTPStatusCode == http.StatusNotFound:
+		return errs.Wrap(errs.NotFound, err, "not found at the payment provider")
+	case se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
+		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests:
+		return errs.Wrap(errs.FailedPrecondition, err, "the payment provider refused the request")
+	}
+	return errs.Wrap(errs.Internal, err, "payment provider unavailable")
+}
+
+// definite reports whether a gateway error means the call certainly had no
+// effect worth replaying, so its idempotency key may be dropped.
+func definite(err error) bool {
+	return errs.Is(err, errs.FailedPrecondition) || errs.Is(err, errs.NotFound) || errs.Is(err, errs.Invalid)
+}

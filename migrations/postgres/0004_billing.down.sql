@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS stripe_requests;
+DROP TABLE IF EXISTS stripe_events;
+DROP INDEX IF EXISTS tenants_stripe_customer;
+ALTER TABLE tenants DROP COLUMN IF EXISTS seats_min;
+ALTER TABLE tenants DROP COLUMN IF EXISTS seats_quantity;
+ALTER TABLE tenants DROP COLUMN IF EXISTS cancel_at_period_end;
+ALTER TABLE tenants DROP COLUMN IF EXISTS past_due_since;
+ALTER TABLE tenants DROP COLUMN IF EXISTS current_period_end;
+ALTER TABLE tenants DROP COLUMN IF EXISTS stripe_subscription_id;
+ALTER TABLE tenants DROP COLUMN IF EXISTS stripe_customer_id;

@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS stripe_requests;
+DROP TABLE IF EXISTS stripe_events;
+DROP INDEX IF EXISTS tenants_stripe_customer;
+ALTER TABLE tenants DROP COLUMN seats_min;
+ALTER TABLE tenants DROP COLUMN seats_quantity;
+ALTER TABLE tenants DROP COLUMN cancel_at_period_end;
+ALTER TABLE tenants DROP COLUMN past_due_since;
+ALTER TABLE tenants DROP COLUMN current_period_end;
+ALTER TABLE tenants DROP COLUMN stripe_subscription_id;
+ALTER TABLE tenants DROP COLUMN stripe_customer_id;
