@@ -34,6 +34,8 @@ type planJSON struct {
 	PortalCustomers  int      `json:"portal_customers"`
 	APIRatePerMinute int      `json:"api_rate_per_minute"`
 	Modules          []string `json:"modules"`
+	// Purchasable: the plan has a Stripe price, so checkout can sell it.
+	Purchasable bool `json:"purchasable"`
 }
 
 func planOut(p Plan) planJSON {
@@ -42,7 +44,8 @@ func planOut(p Plan) planJSON {
 		mods = []string{}
 	}
 	return planJSON{ID: p.ID, Name: p.Name, PriceMinor: p.PriceMinor, Currency: p.Currency, Interval: p.Interval,
-		Seats: p.Seats, PortalCustomers: p.PortalCustomers, APIRatePerMinute: p.APIRatePerMinute, Modules: mods}
+		Seats: p.Seats, PortalCustomers: p.PortalCustomers, APIRatePerMinute: p.APIRatePerMinute, Modules: mods,
+		Purchasable: p.StripePriceID != ""}
 }
 
 func (h *Handler) plans(c *fiber.Ctx) error {

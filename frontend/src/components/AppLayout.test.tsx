@@ -4,10 +4,10 @@ import { AppLayout } from './AppLayout';
 import { RequireStaff } from './RequireStaff';
 import { mockFetch, renderRoute } from '../test/render';
 
-function meWith(permissions: string[]) {
+function meWith(permissions: string[], billingState = 'trialing') {
   return {
     kind: 'user',
-    tenant: { id: 't', slug: 'acme', name: 'Acme Metal', plan: 'growth', billing_state: 'trialing', trial_ends_at: '2026-12-01T00:00:00Z', base_currency: 'EUR', locale: 'en', timezone: 'UTC' },
+    tenant: { id: 't', slug: 'acme', name: 'Acme Metal', plan: 'growth', billing_state: billingState, trial_ends_at: '2026-12-01T00:00:00Z', base_currency: 'EUR', locale: 'en', timezone: 'UTC' },
     user: { id: 'u', email: 'sam@acme.test', name: 'Sam', status: 'active', totp_enabled: false, roles: ['sales'], created_at: '2026-11-01T00:00:00Z' },
     roles: ['sales'],
     permissions,
@@ -45,6 +45,23 @@ describe('AppLayout', () => {
     for (const shown of ['Users', 'Roles', 'API keys', 'Audit log', 'Settings', 'Plan & billing']) {
       expect(await screen.findByRole('link', { name: shown })).toBeInTheDocument();
     }
+  });
+
+  it('warns every user when the subscription lapsed, and no one while it is fine', async () => {
+    mockFetch({ 'GET /api/v1/me': [200, meWith(['accounts:read'], 'past_due')] });
+    const { unmount } = renderRoute(routes, '/app');
+    expect(await screen.findByTestId('billing-banner')).toHaveTextContent('payment of the subscription failed');
+    unmount();
+    mockFetch({ 'GET /api/v1/me': [200, meWith(['accounts:read'], 'canceled')] });
+    renderRoute(routes, '/app');
+    expect(await screen.findByTestId('billing-banner')).toHaveTextContent('read-only');
+  });
+
+  it('shows no billing banner during the trial', async () => {
+    mockFetch({ 'GET /api/v1/me': [200, meWith(['accounts:read'])] });
+    renderRoute(routes, '/app');
+    expect(await screen.findByText('Acme Metal')).toBeInTheDocument();
+    expect(screen.queryByTestId('billing-banner')).toBeNull();
   });
 
   it('sends visitors without a session to the login page', async () => {

@@ -1,4 +1,4 @@
-import { AppShell, Avatar, Badge, Burger, Divider, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
+import { Alert, Anchor, AppShell, Avatar, Badge, Burger, Divider, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuildingStore,
@@ -57,6 +57,7 @@ export function AppLayout() {
   const admin = items.filter((n) => n.group === 'admin');
   const name = me?.user?.name ?? '';
   const trial = me?.tenant.billing_state === 'trialing';
+  const lapsed = me?.tenant.billing_state === 'past_due' || me?.tenant.billing_state === 'canceled';
 
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 250, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
@@ -130,6 +131,14 @@ export function AppLayout() {
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main id="main">
+        {lapsed && (
+          <Alert color={me?.tenant.billing_state === 'canceled' ? 'red' : 'orange'} mb="md" data-testid="billing-banner">
+            {t(me?.tenant.billing_state === 'canceled' ? 'common.billingCanceled' : 'common.billingPastDue')}{' '}
+            <Anchor component={Link} to="/app/billing">
+              {t('nav.billing')}
+            </Anchor>
+          </Alert>
+        )}
         <Outlet />
       </AppShell.Main>
     </AppShell>

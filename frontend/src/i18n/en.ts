@@ -2,6 +2,8 @@
 // and a unit test enforce it).
 export const en = {
   common: {
+    billingPastDue: 'The last payment of the subscription failed: update the payment method to keep the account writable.',
+    billingCanceled: 'The subscription is canceled: the account is read-only (you can still read and export).',
     actions: 'Actions', cancel: 'Cancel', copied: 'Copied', copy: 'Copy', created: 'Created', delete: 'Delete',
     deleted: 'Deleted', done: 'Done', edit: 'Edit', error: 'Something went wrong', language: 'Language',
     loadMore: 'Load more', menu: 'Open navigation', navigation: 'Main navigation',
@@ -118,6 +120,13 @@ export const en = {
     planSeats_one: '{{count}} staff seat', planSeats_other: '{{count}} staff seats',
     planPortal_one: '{{n}} portal customer', planPortal_other: '{{n}} portal customers', planRate: '{{n}} API requests per minute',
     notConfigured: 'Online payment of the subscription is not configured on this server.',
+    subscribe: 'Subscribe', manage: 'Manage payment and invoices', manageHelp: 'Change the card, download invoices, switch plan or cancel in Stripe\'s billing portal.',
+    seatsTitle: 'Seats you pay for', seatsHelp: 'At least the seats in use; invitations and new users raise it automatically.',
+    seatsInput: 'Seats', seatsSave: 'Update seats', seatsSaved: 'Seat change sent to Stripe', seatsBilled: 'Billed seats: {{n}}',
+    pastDue: 'The last payment failed. Update the payment method before {{date}} or the account becomes read-only.',
+    readOnly: 'The account is read-only: {{reason}}', cancelAt: 'The subscription ends on {{date}}.',
+    renews: 'Renews on {{date}}.', checkoutDone: 'Thank you! The subscription will show here as soon as Stripe confirms it.',
+    checkoutCanceled: 'Checkout canceled: nothing was charged.',
     modules: {
       crm: 'CRM', inventory: 'Inventory', sales: 'Sales orders', invoicing: 'Invoicing', portal: 'Customer portal',
       manufacturing: 'Manufacturing', purchasing: 'Purchasing', portal_payments: 'Online payments in the portal', api: 'API access',

@@ -3,6 +3,8 @@ import type { Messages } from './en';
 // Spanish strings: the same keys as en.ts (checked by the type).
 export const es: Messages = {
   common: {
+    billingPastDue: 'El último pago de la suscripción falló: actualiza el medio de pago para seguir pudiendo hacer cambios.',
+    billingCanceled: 'La suscripción está cancelada: la cuenta es de solo lectura (puedes consultar y exportar).',
     actions: 'Acciones', cancel: 'Cancelar', copied: 'Copiado', copy: 'Copiar', created: 'Creado', delete: 'Eliminar',
     deleted: 'Eliminado', done: 'Hecho', edit: 'Editar', error: 'Algo ha fallado', language: 'Idioma',
     loadMore: 'Cargar más', menu: 'Abrir navegación', navigation: 'Navegación principal',
@@ -119,6 +121,13 @@ export const es: Messages = {
     planSeats_one: '{{count}} puesto de empleado', planSeats_other: '{{count}} puestos de empleado',
     planPortal_one: '{{n}} cliente en el portal', planPortal_other: '{{n}} clientes en el portal', planRate: '{{n}} peticiones de API por minuto',
     notConfigured: 'El pago en línea de la suscripción no está configurado en este servidor.',
+    subscribe: 'Suscribirse', manage: 'Gestionar pago y facturas', manageHelp: 'Cambia la tarjeta, descarga facturas, cambia de plan o cancela en el portal de facturación de Stripe.',
+    seatsTitle: 'Puestos que pagas', seatsHelp: 'Como mínimo los puestos en uso; las invitaciones y los usuarios nuevos lo suben solos.',
+    seatsInput: 'Puestos', seatsSave: 'Actualizar puestos', seatsSaved: 'Cambio de puestos enviado a Stripe', seatsBilled: 'Puestos facturados: {{n}}',
+    pastDue: 'El último pago falló. Actualiza el medio de pago antes del {{date}} o la cuenta pasará a solo lectura.',
+    readOnly: 'La cuenta está en solo lectura: {{reason}}', cancelAt: 'La suscripción termina el {{date}}.',
+    renews: 'Se renueva el {{date}}.', checkoutDone: '¡Gracias! La suscripción aparecerá aquí en cuanto Stripe la confirme.',
+    checkoutCanceled: 'Pago cancelado: no se ha cobrado nada.',
     modules: {
       crm: 'CRM', inventory: 'Inventario', sales: 'Pedidos de venta', invoicing: 'Facturación', portal: 'Portal de clientes',
       manufacturing: 'Fabricación', purchasing: 'Compras', portal_payments: 'Pagos en línea en el portal', api: 'Acceso a la API',

@@ -1,7 +1,11 @@
-import { Badge, Card, Group, List, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Alert, Badge, Button, Card, Group, List, NumberInput, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { useSession } from '../../auth/session';
+import { showError, showSaved } from '../../components/forms';
 import { PageHeader } from '../../components/PageHeader';
 import { formatDate, formatMoney, formatNumber } from '../../lib/format';
 import { useBilling } from '../../lib/queries';
@@ -9,15 +13,66 @@ import { useLocale } from '../../lib/useLocale';
 
 export const stateColor: Record<string, string> = { trialing: 'grape', active: 'green', past_due: 'orange', canceled: 'red' };
 
+/** go sends the browser to one of Stripe's hosted pages. */
+function go(url: string) {
+  window.location.assign(url);
+}
+
 export function BillingPage() {
   const { t } = useTranslation();
   const { lang, timeZone } = useLocale();
+  const { can } = useSession();
+  const qc = useQueryClient();
+  const [params] = useSearchParams();
   const billing = useBilling();
   const plans = useQuery({ queryKey: ['plans'], queryFn: () => unwrap(api.GET('/api/v1/billing/plans')) });
+  const checkout = useMutation({
+    mutationFn: (plan: string) => unwrap(api.POST('/api/v1/billing/checkout', { body: { plan } })),
+    onSuccess: (r) => go(r.url),
+    onError: (e) => showError(e),
+  });
+  const portal = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/billing/portal')),
+    onSuccess: (r) => go(r.url),
+    onError: (e) => showError(e),
+  });
   const b = billing.data;
+  const manage = can('billing:manage') && !!b?.stripe_configured;
+  const canSubscribe = manage && (!b?.subscribed || b?.state === 'canceled');
+  const returned = params.get('checkout');
   return (
     <>
-      <PageHeader title={t('billing.title')} description={t('billing.description')} />
+      <PageHeader
+        title={t('billing.title')}
+        description={t('billing.description')}
+        actions={
+          manage && b?.subscribed ? (
+            <Button variant="light" loading={portal.isPending} onClick={() => portal.mutate()} title={t('billing.manageHelp')}>
+              {t('billing.manage')}
+            </Button>
+          ) : undefined
+        }
+      />
+      {returned === 'success' && (
+        <Alert color="green" mb="md" maw={720}>
+          {t('billing.checkoutDone')}
+        </Alert>
+      )}
+      {returned === 'canceled' && (
+        <Alert color="gray" mb="md" maw={720}>
+          {t('billing.checkoutCanceled')}
+        </Alert>
+      )}
+      {b?.read_only && (
+        <Alert color="red" mb="md" maw={720} data-testid="billing-read-only">
+          {t('billing.readOnly', { reason: b.read_only_reason })}
+        </Alert>
+      )}
+      {b && !b.read_only && b.state === 'past_due' && b.grace_ends_at && (
+        <Alert color="orange" mb="md" maw={720}>
+          {t('billing.pastDue', { date: formatDate(b.grace_ends_at, lang, timeZone) })}
+        </Alert>
+      )}
       {b && (
         <Card withBorder mb="xl" maw={720}>
           <Group justify="space-between">
@@ -45,6 +100,11 @@ export function BillingPage() {
             color={b.usage.seats >= b.limits.seats ? 'orange' : 'blue'}
             aria-label={t('billing.seats', { used: b.usage.seats, limit: b.limits.seats })}
           />
+          {b.current_period_end && (
+            <Text mt="sm" size="sm">
+              {t(b.cancel_at_period_end ? 'billing.cancelAt' : 'billing.renews', { date: formatDate(b.current_period_end, lang, timeZone) })}
+            </Text>
+          )}
           {!b.stripe_configured && (
             <Text mt="md" size="sm" c="dimmed">
               {t('billing.notConfigured')}
@@ -52,6 +112,7 @@ export function BillingPage() {
           )}
         </Card>
       )}
+      {b && manage && b.subscribed && b.state !== 'canceled' && <SeatsCard used={b.usage.seats} limit={b.limits.seats} billed={b.seats_billed} purchased={b.seats_purchased} onSaved={() => qc.invalidateQueries({ queryKey: ['billing'] })} />}
       <Title order={2} fz="h4" mb="md">
         {t('billing.plans')}
       </Title>
@@ -79,9 +140,47 @@ export function BillingPage() {
                 <List.Item key={m}>{t(`billing.modules.${m}`, { defaultValue: m })}</List.Item>
               ))}
             </List>
+            {canSubscribe && p.purchasable && (
+              <Button mt="md" fullWidth loading={checkout.isPending && checkout.variables === p.id} onClick={() => checkout.mutate(p.id)}>
+                {t('billing.subscribe')}
+              </Button>
+            )}
           </Card>
         ))}
       </SimpleGrid>
     </>
+  );
+}
+
+function SeatsCard({ used, limit, billed, purchased, onSaved }: { used: number; limit: number; billed: number; purchased: number; onSaved: () => void }) {
+  const { t } = useTranslation();
+  const [seats, setSeats] = useState<number | string>(Math.max(used, purchased, 1));
+  useEffect(() => setSeats(Math.max(used, purchased, 1)), [used, purchased]);
+  const save = useMutation({
+    mutationFn: (n: number) => unwrap(api.POST('/api/v1/billing/seats', { body: { seats: n } })),
+    onSuccess: () => {
+      showSaved(t('billing.seatsSaved'));
+      onSaved();
+    },
+    onError: (e) => showError(e),
+  });
+  return (
+    <Card withBorder mb="xl" maw={720}>
+      <Title order={2} fz="h4">
+        {t('billing.seatsTitle')}
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        {t('billing.seatsHelp')}
+      </Text>
+      <Group align="end">
+        <NumberInput label={t('billing.seatsInput')} min={Math.max(1, used)} max={limit} value={seats} onChange={setSeats} allowDecimal={false} w={140} />
+        <Button loading={save.isPending} onClick={() => save.mutate(Number(seats))}>
+          {t('billing.seatsSave')}
+        </Button>
+      </Group>
+      <Text size="sm" mt="sm" data-testid="seats-billed">
+        {t('billing.seatsBilled', { n: billed })}
+      </Text>
+    </Card>
   );
 }
