@@ -222,7 +222,7 @@ type failingCache struct{ cache.Cache }
 
 var errDown = errors.New("cache down")
 
-func (failingCache) Get(context.Context, string) ([]byte, bool, error)         { return nil, false, errDown }
-func (failingCache) Set(context.Context, string, []byte, time.Duration) error  { return errDown }
+func (failingCache) Get(context.Context, string) ([]byte, bool, error)          { return nil, false, errDown }
+func (failingCache) Set(context.Context, string, []byte, time.Duration) error   { return errDown }
 func (failingCache) Incr(context.Context, string, time.Duration) (int64, error) { return 0, errDown }
-func (failingCache) Del(context.Context, ...string) error                      { return errDown }
+func (failingCache) Del(context.Context, ...string) error                       { return errDown }
