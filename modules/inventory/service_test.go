@@ -193,7 +193,7 @@ func TestMovesAppendOnly(t *testing.T) {
 	e.checkInvariants(t, ctx)
 }
 
-func errOf[T any](_ T, err error) error         { return err }
+func errOf[T any](_ T, err error) error          { return err }
 func errOf3[A, B any](_ A, _ B, err error) error { return err }
 
 func auditCount(t testing.TB, e *env, ctx context.Context, action string) int {
