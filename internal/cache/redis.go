@@ -15,6 +15,10 @@ var errTTL = errors.New("cache: ttl must be positive")
 // an optimisation, so a dead Redis must cost milliseconds, not seconds (F1).
 type Redis struct {
 	c *redis.Client
+	// once runs commands that must not be retried: INCR is not idempotent,
+	// and go-redis retries a command whose reply timed out, which can apply
+	// it twice (a counter that over-counts under load).
+	once *redis.Client
 }
 
 // NewRedis connects to a redis:// URL. It does not fail when Redis is down:
@@ -40,7 +44,10 @@ func NewRedis(ctx context.Context, url string) (*Redis, error) {
 	// Honour callers' deadlines too, so a request never waits longer than
 	// it has left.
 	opt.ContextTimeoutEnabled = true
-	return &Redis{c: redis.NewClient(opt)}, nil
+	noRetry := *opt
+	noRetry.MaxRetries = -1 // go-redis: -1 disables retries
+	noRetry.PoolSize = 4
+	return &Redis{c: redis.NewClient(opt), once: redis.NewClient(&noRetry)}, nil
 }
 
 // Client exposes the client for pub/sub (the policy watcher).
@@ -102,7 +109,7 @@ func (r *Redis) Incr(ctx context.Context, key string, ttl time.Duration) (int64,
 		return 0, errTTL
 	}
 	// At least 1ms: PEXPIRE 0 would delete the counter it just created.
-	return incrScript.Run(ctx, r.c, []string{key}, max(ttl.Milliseconds(), 1)).Int64()
+	return incrScript.Run(ctx, r.once, []string{key}, max(ttl.Milliseconds(), 1)).Int64()
 }
 
 // SAdd implements Cache. Add and expiry go in one MULTI so a set is never
@@ -149,7 +156,7 @@ func (r *Redis) SRem(ctx context.Context, key string, members ...string) error {
 func (r *Redis) Ping(ctx context.Context) error { return r.c.Ping(ctx).Err() }
 
 // Close implements Cache.
-func (r *Redis) Close() error { return r.c.Close() }
+func (r *Redis) Close() error { return errors.Join(r.c.Close(), r.once.Close()) }
 
 // anys converts members to the variadic form go-redis takes.
 func anys(members []string) []any {
