@@ -195,10 +195,3 @@ func (e *env) checkInvariants(t testing.TB, ctx context.Context) []levelRow {
 	}
 	return levels
 }
-
-func deref(id *uuid.UUID) uuid.UUID {
-	if id == nil {
-		return uuid.Nil
-	}
-	return *id
-}
