@@ -189,6 +189,19 @@ func (r reply) field(name string) string {
 // any other as CSV.
 func (a *app) do(who caller, method, path, body string) reply {
 	a.t.Helper()
+	ct := ""
+	if body != "" {
+		ct = "text/csv"
+		if strings.HasPrefix(strings.TrimSpace(body), "{") {
+			ct = "application/json"
+		}
+	}
+	return a.send(who, method, path, ct, body)
+}
+
+// send sends one request as who with content type ct.
+func (a *app) send(who caller, method, path, ct, body string) reply {
+	a.t.Helper()
 	if who.perms == nil {
 		who.perms = allPerms
 	}
@@ -198,11 +211,7 @@ func (a *app) do(who caller, method, path, body string) reply {
 	a.mu.Unlock()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	req.Header.Set("X-Test-Caller", key)
-	if body != "" {
-		ct := "text/csv"
-		if strings.HasPrefix(strings.TrimSpace(body), "{") {
-			ct = "application/json"
-		}
+	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}
 	res, err := a.app.Test(req, -1)

@@ -122,7 +122,12 @@ func productsBySKU(ctx context.Context, tx bun.IDB, rows []csvRow) (map[string]P
 	out := map[string]Product{}
 	skus := make([]string, 0, len(rows))
 	for _, r := range rows {
-		skus = append(skus, *r.in.SKU)
+		// Only well-formed SKUs are looked up: check reports the others, and
+		// bytes such as NUL must never reach the SQL text (bun formats
+		// arguments into it on SQLite).
+		if skuRE.MatchString(*r.in.SKU) {
+			skus = append(skus, *r.in.SKU)
+		}
 	}
 	for start := 0; start < len(skus); start += 500 {
 		var found []productRow

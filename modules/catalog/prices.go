@@ -69,8 +69,11 @@ func loadPriceList(ctx context.Context, tx bun.IDB, id uuid.UUID, lock string) (
 
 // FindPriceLists lists price lists newest first, without items.
 func (s *Service) FindPriceLists(ctx context.Context, f PriceListFilter) ([]PriceList, error) {
-	if len(f.Q) > 100 {
-		return nil, errs.Field("q", "is too long")
+	if msg := checkQuery(f.Q); msg != "" {
+		return nil, errs.Field("q", msg)
+	}
+	if f.Currency != "" && !currencyRE.MatchString(f.Currency) {
+		return nil, errs.Field("currency", "must be an ISO 4217 code such as EUR")
 	}
 	var rows []priceListRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -26,8 +27,8 @@ func (f *Filter) check() (col string, desc bool, err error) {
 	if f.Type != "" && !f.Type.Valid() {
 		fe.Add("type", "must be stocked, service, manufactured or purchased")
 	}
-	if utf8.RuneCountInString(f.Q) > 100 {
-		fe.Add("q", "is too long")
+	if msg := checkQuery(f.Q); msg != "" {
+		fe.Add("q", msg)
 	}
 	sort := f.Sort
 	if sort == "" {
@@ -140,4 +141,16 @@ func afterCursor(ctx context.Context, tx bun.IDB, q *bun.SelectQuery, f Filter, 
 	}
 	q.Where("(? "+cmp+" ? OR (? = ? AND p.id "+cmp+" ?))", bun.Safe(col), v, bun.Safe(col), v, r.ID)
 	return nil
+}
+
+// checkQuery vets a search text: bounded, valid UTF-8, no control characters
+// (which have no business in a search and must not reach the SQL text).
+func checkQuery(q string) string {
+	switch {
+	case utf8.RuneCountInString(q) > 100:
+		return "is too long"
+	case !utf8.ValidString(q) || strings.IndexFunc(q, unicode.IsControl) >= 0:
+		return "must be text without control characters"
+	}
+	return ""
 }
