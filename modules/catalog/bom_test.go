@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -84,5 +86,34 @@ func TestBOMRules(t *testing.T) {
 	}
 	if n := e.auditCount(t, a, "bom.set"); n != 5 {
 		t.Errorf("%d bom.set audit rows, want 5", n)
+	}
+}
+
+// TestConcurrentBOMsCannotCloseACycle: A→B and B→A set at the same time
+// never both succeed (row locks on PostgreSQL, the single writer on SQLite).
+func TestConcurrentBOMsCannotCloseACycle(t *testing.T) {
+	e := newEnv(t)
+	a := e.newTenant(t)
+	for round := range 5 {
+		x := e.mustProduct(t, a, fmt.Sprintf("X-%d", round), TypeManufactured)
+		y := e.mustProduct(t, a, fmt.Sprintf("Y-%d", round), TypeManufactured)
+		var wg sync.WaitGroup
+		errsOut := make([]error, 2)
+		for i, pair := range [][2]Product{{x, y}, {y, x}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errsOut[i] = e.svc.SetBOM(a, pair[0].ID, []BOMLineInput{{pair[1].ID, 1}})
+			}()
+		}
+		wg.Wait()
+		if errsOut[0] == nil && errsOut[1] == nil {
+			t.Fatalf("round %d: both halves of a cycle were stored", round)
+		}
+		for _, err := range errsOut {
+			if err != nil && !errs.Is(err, errs.Invalid) && !errs.Is(err, errs.Conflict) {
+				t.Errorf("round %d: %v, want invalid (cycle) or conflict (retry)", round, err)
+			}
+		}
 	}
 }

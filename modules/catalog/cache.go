@@ -100,7 +100,7 @@ func (pc productCache) put(ctx context.Context, full string, p Product) {
 	_ = pc.c.Set(ctx, full, b, entryTTL)
 }
 
-// invalidate bumps the tenant's generation once ctx's transaction commits
+// invalidate moves the tenant's generation once ctx's transaction commits
 // (at once outside one), so no reader sees a product from before the write.
 func (pc productCache) invalidate(ctx context.Context) {
 	tid, ok := tenant.FromContext(ctx)

@@ -50,6 +50,7 @@ func (s *Service) ImportProducts(ctx context.Context, r io.Reader, opt ImportOpt
 			return nil
 		}
 		rep.Applied = true
+		s.cache.invalidate(ctx) // once for all rows, after commit
 		return s.applyImport(ctx, tx, rows, existing)
 	})
 	if err != nil {

@@ -49,6 +49,7 @@ func (s *Service) CreateProduct(ctx context.Context, in ProductInput) (Product, 
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var err error
 		p, err = s.insertProduct(ctx, tx, in)
+		s.cache.invalidate(ctx)
 		return err
 	})
 	return p, err
@@ -121,6 +122,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id uuid.UUID, in ProductInp
 			return err
 		}
 		p, err = s.updateProduct(ctx, tx, r.product(), in)
+		s.cache.invalidate(ctx)
 		return err
 	})
 	return p, err
@@ -158,6 +160,7 @@ func (s *Service) DeleteProduct(ctx context.Context, id uuid.UUID) error {
 			return err
 		}
 		before := r.product()
+		s.cache.invalidate(ctx)
 		if _, err := tx.NewDelete().Model((*productRow)(nil)).Where("p.id = ?", id).Exec(ctx); err != nil {
 			if errs.Is(db.Translate(err), errs.Invalid) {
 				return errs.E(errs.Conflict, "the product is in use; deactivate it instead (PATCH active=false)")
@@ -188,7 +191,7 @@ func (s *Service) checkRefs(ctx context.Context, tx bun.IDB, p *Product) error {
 }
 
 // recordProduct writes the audit row and the outbox event of a change in
-// tx, and moves the cache generation once tx commits.
+// tx. Callers move the cache generation once per transaction (invalidate).
 func (s *Service) recordProduct(ctx context.Context, tx bun.IDB, action string, before, after *Product) error {
 	cur := after
 	if cur == nil {
@@ -210,7 +213,6 @@ func (s *Service) recordProduct(ctx context.Context, tx bun.IDB, action string, 
 		map[string]string{"product_id": cur.ID.String(), "sku": cur.SKU, "change": change}); err != nil {
 		return err
 	}
-	s.cache.invalidate(ctx)
 	return nil
 }
 
