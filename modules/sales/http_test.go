@@ -110,7 +110,7 @@ func TestHTTPOrders(t *testing.T) {
 	ids := []string{"ACCT", fx.account.String(), "WIDGET", fx.widget.ID.String(), "BOLT", fx.bolt.ID.String()}
 	r := a.do(ctx, nil, "POST", "/api/v1/orders", sub(`{"account_id":"ACCT","requested_date":"2026-03-20",
 		"lines":[{"product_id":"WIDGET","quantity":600},{"product_id":"BOLT","quantity":2,"discount_bp":500}]}`, ids...))
-	if r.status != 201 || r.json()["number"] != "SO2026-000001" || r.json()["status"] != "draft" || r.json()["requested_date"] != "2026-03-20" {
+	if r.status != 201 || !firstNumber(r.json()["number"].(string)) || r.json()["status"] != "draft" || r.json()["requested_date"] != "2026-03-20" {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
 	id := r.json()["id"].(string)

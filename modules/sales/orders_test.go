@@ -2,6 +2,8 @@ package sales
 
 import (
 	"context"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -40,7 +42,7 @@ func TestCreateConfirmCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Number != "SO2026-000001" || o.Status != StatusDraft || o.Currency != "EUR" || len(o.Lines) != 4 {
+	if !firstNumber(o.Number) || o.Status != StatusDraft || o.Currency != "EUR" || len(o.Lines) != 4 {
 		t.Fatalf("created %+v", o)
 	}
 	// 1000 × 10.00 + 21 %; 3 × 3.33 - 10 % = 8.991 → 8.99 + 1.8879 → 1.89; 0.05 + 0.005 → 0.01; 90.00.
@@ -77,6 +79,9 @@ func TestCreateConfirmCancel(t *testing.T) {
 	}
 	if _, err := e.svc.Confirm(ctx, o.ID); !errs.Is(err, errs.FailedPrecondition) {
 		t.Fatalf("confirm twice: %v", err)
+	}
+	if sf, err := e.svc.ListShortfalls(e.newTenant(t), ShortfallFilter{}); err != nil || len(sf) != 0 {
+		t.Fatalf("another tenant sees shortfalls: %+v %v", sf, err)
 	}
 
 	o, err = e.svc.Cancel(ctx, o.ID, "customer changed their mind")
@@ -179,7 +184,7 @@ func TestCreateBadInput(t *testing.T) {
 	}
 	// Refused creates used no number: the first order is still number 1.
 	o, err := e.svc.Create(ctx, NewOrder{AccountID: fx.account, Lines: []NewLine{{ProductID: fx.bolt.ID, Quantity: 2, UnitPriceMinor: ptr[int64](7)}}})
-	if err != nil || o.Number != "SO2026-000001" || o.Lines[0].UnitPriceMinor != 7 || o.SubtotalMinor != 14 {
+	if err != nil || !firstNumber(o.Number) || o.Lines[0].UnitPriceMinor != 7 || o.SubtotalMinor != 14 {
 		t.Fatalf("after refusals: %+v %v", o, err)
 	}
 }
@@ -233,7 +238,7 @@ func TestFindOrders(t *testing.T) {
 		want int
 	}{
 		"all": {Filter{}, 5}, "confirmed": {Filter{Status: StatusConfirmed}, 1}, "draft": {Filter{Status: StatusDraft}, 4},
-		"account": {Filter{AccountID: &acct2}, 2}, "number": {Filter{Q: "000003"}, 1}, "prefix": {Filter{Q: "so2026"}, 5},
+		"account": {Filter{AccountID: &acct2}, 2}, "number": {Filter{Q: "000003"}, 1}, "prefix": {Filter{Q: "so"}, 5},
 		"after": {Filter{After: &ids[2]}, 2},
 	} {
 		if list, err := e.svc.Find(ctx, c.f); err != nil || len(list) != c.want {
@@ -247,3 +252,74 @@ func TestFindOrders(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// firstNumber reports whether n is the first number of the default order
+// series ("SO{YYYY}-000001"; the year is the tenant's, from the real clock).
+func firstNumber(n string) bool {
+	return strings.HasPrefix(n, "SO") && strings.HasSuffix(n, "-000001") && len(n) == 13
+}
+
+// TestAdvance walks a confirmed order to closed through the steps later
+// modules drive, and refuses the steps the machine does not allow.
+func TestAdvance(t *testing.T) {
+	e := newEnv(t)
+	ctx := e.newTenant(t)
+	fx := newFixture(t, e, ctx)
+	o, err := e.svc.Create(ctx, NewOrder{AccountID: fx.account, Lines: []NewLine{lineOf(fx.bolt, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "draft to ready", second(e.svc.Advance(ctx, o.ID, StatusReady, "")), errs.FailedPrecondition, "status")
+	wantErr(t, "advance to cancelled", second(e.svc.Advance(ctx, o.ID, StatusCancelled, "")), errs.Invalid, "status")
+	if _, err := e.svc.Confirm(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []Status{StatusReady, StatusPartiallyShipped, StatusShipped, StatusInvoiced, StatusClosed} {
+		if o, err = e.svc.Advance(ctx, o.ID, to, ""); err != nil || o.Status != to {
+			t.Fatalf("to %s: %v", to, err)
+		}
+	}
+	wantErr(t, "cancel closed", second(e.svc.Cancel(ctx, o.ID, "")), errs.FailedPrecondition, "status")
+	if h, _ := e.svc.History(ctx, o.ID); len(h) != 7 || e.auditCount(t, ctx, o.ID) != 7 {
+		t.Fatalf("history %d rows", len(h))
+	}
+}
+
+// TestConcurrentNumbers: concurrent creates get consecutive numbers with no
+// gap or repeat (the series row is allocated in each order's transaction).
+func TestConcurrentNumbers(t *testing.T) {
+	e := newEnv(t)
+	ctx := e.newTenant(t)
+	fx := newFixture(t, e, ctx)
+	const n = 20
+	var wg sync.WaitGroup
+	errc := make(chan error, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.Create(ctx, NewOrder{AccountID: fx.account, Lines: []NewLine{lineOf(fx.bolt, 1)}})
+			errc <- err
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := e.svc.Find(ctx, Filter{Limit: 100})
+	if err != nil || len(list) != n {
+		t.Fatalf("%d orders, %v", len(list), err)
+	}
+	seen := map[string]bool{}
+	for _, o := range list {
+		seen[o.Number[len(o.Number)-6:]] = true
+	}
+	for i := 1; i <= n; i++ {
+		if !seen[label("%06d", i)] {
+			t.Errorf("number %d missing: %v", i, seen)
+		}
+	}
+}
