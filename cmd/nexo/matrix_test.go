@@ -15,8 +15,16 @@ import (
 // cell says how the matrix exercises one route: which kind of object its
 // :id names, and a body that gets an allowed caller past validation.
 type cell struct {
-	id   string // fixture kind: "user", "invite", "api_key", "role", "tax_rate", "series"; "" for no :id or :code
+	id   string // fixture kind (see tenantFixtures); "" for no :id or :code
 	body any
+	// mkBody builds the body per request from the calling tenant's
+	// fixtures, for bodies that name other objects (a component, an account)
+	// or must be unique (a SKU, a warehouse code). It wins over body.
+	mkBody func(f fixtures) any
+	// alsoNeeds is a permission the handler checks beyond the route's rule
+	// (POST /imports needs products:write to import products): an allowed
+	// caller must hold both.
+	alsoNeeds string
 	// fresh runs the route on a new session of the caller, for routes that
 	// end the session they are called with (login rotates, logout ends it).
 	fresh bool
@@ -78,6 +86,84 @@ var matrix = map[string]cell{
 	"GET /api/v1/number-series":                {},
 	"PATCH /api/v1/number-series/:code":        {id: "series", body: map[string]any{"padding": 7}},
 	"GET /api/v1/portal/:slug/logo":            {},
+
+	"GET /api/v1/products":              {},
+	"POST /api/v1/products":             {mkBody: func(fixtures) any { return productBody("MX", "stocked") }},
+	"GET /api/v1/products.csv":          {},
+	"GET /api/v1/products/:id":          {id: "product"},
+	"PATCH /api/v1/products/:id":        {id: "product", body: map[string]any{"name": "Renamed", "reorder_point": 5}},
+	"DELETE /api/v1/products/:id":       {id: "product_del"},
+	"GET /api/v1/boms":                  {},
+	"GET /api/v1/boms/:id":              {id: "product"},
+	"PUT /api/v1/boms/:id":              {id: "product", mkBody: func(f fixtures) any { return bomBody(f["component"](), 3) }},
+	"GET /api/v1/price-lists":           {},
+	"POST /api/v1/price-lists":          {mkBody: func(fixtures) any { return map[string]any{"name": "Matrix " + uuid.NewString()[:8], "currency": "EUR"} }},
+	"GET /api/v1/price-lists/:id":       {id: "price_list"},
+	"PATCH /api/v1/price-lists/:id":     {id: "price_list", body: map[string]any{"active": false}},
+	"DELETE /api/v1/price-lists/:id":    {id: "price_list_del"},
+	"PUT /api/v1/price-lists/:id/items": {id: "price_list", mkBody: func(f fixtures) any { return priceItemsBody(f["component"](), 800) }},
+	"POST /api/v1/imports":              {body: importBody, alsoNeeds: "products:write"},
+	"GET /api/v1/accounts":              {},
+	"POST /api/v1/accounts":             {body: map[string]any{"name": "Matrix account", "currency": "EUR"}},
+	"GET /api/v1/accounts/:id":          {id: "account"},
+	"PATCH /api/v1/accounts/:id":        {id: "account", body: map[string]any{"phone": "+34 600 000 000"}},
+	"GET /api/v1/warehouses":            {},
+	"POST /api/v1/warehouses":           {mkBody: func(fixtures) any { return map[string]any{"code": "W-" + uuid.NewString()[:8], "name": "Matrix"} }},
+	"GET /api/v1/warehouses/:id":        {id: "warehouse"},
+	"PATCH /api/v1/warehouses/:id":      {id: "warehouse", body: map[string]any{"name": "Renamed"}},
+	"GET /api/v1/stock":                 {},
+	"GET /api/v1/stock-moves":           {},
+	"POST /api/v1/stock-moves":          {mkBody: func(f fixtures) any { return receiptBody(f["component"](), f["stock_warehouse"](), 5, "") }},
+	"GET /api/v1/lots":                  {},
+	"GET /api/v1/lots/:id":              {id: "lot"},
+	"GET /api/v1/lots/:id/trace":        {id: "lot"},
+	"POST /api/v1/lots/:id/hold":        {id: "lot", body: map[string]any{"reason": "matrix check"}},
+	"POST /api/v1/lots/:id/release":     {id: "held_lot"},
+	"GET /api/v1/orders":                {},
+	"POST /api/v1/orders":               {mkBody: func(f fixtures) any { return orderBody(f["customer"](), f["component"](), 1) }},
+	"GET /api/v1/orders/:id":            {id: "order"},
+	"PATCH /api/v1/orders/:id":          {id: "order", body: map[string]any{"notes": "changed"}},
+	"POST /api/v1/orders/:id/confirm":   {id: "order"},
+	"POST /api/v1/orders/:id/cancel":    {id: "order", body: map[string]any{"note": "matrix"}},
+	"GET /api/v1/orders/:id/history":    {id: "order"},
+}
+
+// importBody is a dry run: it checks the CSV and changes nothing, so every
+// allowed caller can send it.
+var importBody = map[string]any{"resource": "products", "dry_run": true,
+	"csv": "sku,name,list_price_minor,currency\nIMP-1,Imported,100,EUR\n"}
+
+func productBody(prefix, typ string) map[string]any {
+	return map[string]any{"sku": prefix + "-" + uuid.NewString()[:8], "name": "Product " + prefix, "type": typ,
+		"list_price_minor": 1000, "currency": "EUR"}
+}
+
+func bomBody(component string, qty int) map[string]any {
+	return map[string]any{"lines": []map[string]any{{"component_id": component, "quantity": qty}}}
+}
+
+func priceItemsBody(product string, price int) map[string]any {
+	return map[string]any{"items": []map[string]any{{"product_id": product, "min_quantity": 10, "price_minor": price}}}
+}
+
+func receiptBody(product, warehouse string, qty int, lot string) map[string]any {
+	b := map[string]any{"kind": "receipt", "product_id": product, "warehouse_id": warehouse, "quantity": qty}
+	if lot != "" {
+		b["lot_code"] = lot
+	}
+	return b
+}
+
+func orderBody(account, product string, qty int) map[string]any {
+	return map[string]any{"account_id": account, "lines": []map[string]any{{"product_id": product, "quantity": qty}}}
+}
+
+// requestBody is the body a cell sends, built from the caller's fixtures.
+func (m cell) requestBody(f fixtures) any {
+	if m.mkBody != nil {
+		return m.mkBody(f)
+	}
+	return m.body
 }
 
 func TestMatrixCoversEveryRoute(t *testing.T) {
@@ -131,8 +217,93 @@ type caller struct {
 // fixtures holds ids of objects of one tenant, by kind.
 type fixtures map[string]func() string
 
+// tenantFixtures makes one tenant's objects on demand, each call a new one,
+// since many routes change or consume what they name (confirm, cancel,
+// hold, delete). Objects that only serve as references in other objects or
+// bodies (a component, the stock warehouse, an order's customer) are made
+// once per tenant.
 func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtures {
+	create := func(path string, body any) string {
+		t.Helper()
+		var out struct {
+			ID string `json:"id"`
+		}
+		r := ta.do(owner, "POST", path, body)
+		if r.Status != 201 {
+			t.Fatalf("fixture POST %s: %d %s", path, r.Status, r.Body)
+		}
+		r.json(t, &out)
+		return out.ID
+	}
+	once := func(mk func() string) func() string {
+		var id string
+		return func() string {
+			if id == "" {
+				id = mk()
+			}
+			return id
+		}
+	}
+	component := once(func() string { return create("/api/v1/products", productBody(tag+"-C", "stocked")) })
+	warehouse := func() string {
+		return create("/api/v1/warehouses", map[string]any{"code": tag + "-" + uuid.NewString()[:8], "name": "Fixture"})
+	}
+	stockWarehouse := once(warehouse)
+	customer := once(func() string { return create("/api/v1/accounts", map[string]any{"name": "Customer " + tag}) })
+	lotProduct := once(func() string {
+		b := productBody(tag+"-L", "stocked")
+		b["lot_tracked"] = true
+		return create("/api/v1/products", b)
+	})
+	lot := func() string {
+		var mv struct {
+			LotID string `json:"lot_id"`
+		}
+		r := ta.do(owner, "POST", "/api/v1/stock-moves", receiptBody(lotProduct(), stockWarehouse(), 10, "LOT-"+uuid.NewString()[:8]))
+		if r.Status != 201 {
+			t.Fatalf("fixture lot receipt: %d %s", r.Status, r.Body)
+		}
+		r.json(t, &mv)
+		return mv.LotID
+	}
+	priceList := func() string {
+		return create("/api/v1/price-lists", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "currency": "EUR"})
+	}
 	return fixtures{
+		"component":       component,
+		"stock_warehouse": stockWarehouse,
+		"customer":        customer,
+		// A manufactured product with a bill of materials.
+		"product": func() string {
+			b := productBody(tag+"-M", "manufactured")
+			b["lead_time_days"], b["daily_capacity"] = 2, 100
+			id := create("/api/v1/products", b)
+			if r := ta.do(owner, "PUT", "/api/v1/boms/"+id, bomBody(component(), 2)); r.Status != 200 {
+				t.Fatalf("fixture BOM: %d %s", r.Status, r.Body)
+			}
+			return id
+		},
+		"product_del": func() string { return create("/api/v1/products", productBody(tag+"-D", "stocked")) },
+		"price_list": func() string {
+			id := priceList()
+			if r := ta.do(owner, "PUT", "/api/v1/price-lists/"+id+"/items", priceItemsBody(component(), 900)); r.Status != 200 {
+				t.Fatalf("fixture price list items: %d %s", r.Status, r.Body)
+			}
+			return id
+		},
+		"price_list_del": priceList,
+		"account":        func() string { return create("/api/v1/accounts", map[string]any{"name": "Account " + tag}) },
+		"warehouse":      warehouse,
+		"lot":            lot,
+		"held_lot": func() string {
+			id := lot()
+			if r := ta.do(owner, "POST", "/api/v1/lots/"+id+"/hold", map[string]any{"reason": "fixture"}); r.Status != 200 {
+				t.Fatalf("fixture hold: %d %s", r.Status, r.Body)
+			}
+			return id
+		},
+		// A draft order.
+		"order": func() string { return create("/api/v1/orders", orderBody(customer(), component(), 2)) },
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`
@@ -219,6 +390,9 @@ func TestPermissionMatrix(t *testing.T) {
 		m := matrix[spec.Method+" "+spec.Path]
 		for _, cl := range callers {
 			want := ta.allowed(tid, spec.Access, cl)
+			if want && m.alsoNeeds != "" {
+				want = ta.allowed(tid, web.Perm(m.alsoNeeds), cl)
+			}
 			path := spec.Path
 			if m.id != "" {
 				path = routePath(path, own[m.id]())
@@ -227,10 +401,10 @@ func TestPermissionMatrix(t *testing.T) {
 			if m.fresh && cl.email != "" {
 				c = ta.sessionFrom(login(ta, cl.email, testPassword, "matrix-a"))
 			}
-			r := ta.do(c, spec.Method, path, m.body)
+			r := ta.do(c, spec.Method, path, m.requestBody(own))
 			denied := r.Status == 401 || r.Status == 403
 			if denied == want {
-				t.Errorf("%s %s as %s: status %d, allowed=%v by the rule %+v\n%s", spec.Method, path, cl.name, r.Status, want, spec.Access, r.Body)
+				t.Errorf("%s %s as %s: status %d, allowed=%v by the rule %+v (and %q)\n%s", spec.Method, path, cl.name, r.Status, want, spec.Access, m.alsoNeeds, r.Body)
 			}
 			cells++
 		}
@@ -267,17 +441,22 @@ func TestIsolationMatrix(t *testing.T) {
 	ta := newTestApp(t)
 	a := ta.signup("iso-matrix-a")
 	b := ta.signup("iso-matrix-b")
+	own := ta.tenantFixtures(t, a, "a")
 	foreign := ta.tenantFixtures(t, b, "b")
-	snapshot := func() string {
-		var out []string
-		for _, p := range []string{"/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/roles", "/api/v1/tax-rates", "/api/v1/number-series"} {
-			out = append(out, string(ta.do(b, "GET", p, nil).Body))
-		}
-		return strings.Join(out, "\n")
-	}
 	ids := map[string]string{}
 	for kind, mk := range foreign {
 		ids[kind] = mk()
+	}
+	snapshot := func() string {
+		var out []string
+		for _, p := range []string{"/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/roles", "/api/v1/tax-rates", "/api/v1/number-series",
+			"/api/v1/products", "/api/v1/boms", "/api/v1/price-lists", "/api/v1/accounts", "/api/v1/warehouses", "/api/v1/stock",
+			"/api/v1/stock-moves", "/api/v1/lots", "/api/v1/orders",
+			"/api/v1/price-lists/" + ids["price_list"], "/api/v1/orders/" + ids["order"], "/api/v1/orders/" + ids["order"] + "/history",
+			"/api/v1/lots/" + ids["held_lot"]} {
+			out = append(out, string(ta.do(b, "GET", p, nil).Body))
+		}
+		return strings.Join(out, "\n")
 	}
 	before := snapshot()
 	checked := 0
@@ -289,13 +468,14 @@ func TestIsolationMatrix(t *testing.T) {
 		if m.id == "series" {
 			// A's request changes A's own series; the snapshot below shows
 			// that B's are untouched.
-			if r := ta.do(a, spec.Method, routePath(spec.Path, ids[m.id]), m.body); r.Status != 200 {
+			if r := ta.do(a, spec.Method, routePath(spec.Path, ids[m.id]), m.requestBody(own)); r.Status != 200 {
 				t.Errorf("%s %s on the caller's own series: %d %s", spec.Method, spec.Path, r.Status, r.Body)
 			}
 			continue
 		}
-		missing := ta.do(a, spec.Method, routePath(spec.Path, uuid.Must(uuid.NewV7()).String()), m.body)
-		got := ta.do(a, spec.Method, routePath(spec.Path, ids[m.id]), m.body)
+		body := m.requestBody(own)
+		missing := ta.do(a, spec.Method, routePath(spec.Path, uuid.Must(uuid.NewV7()).String()), body)
+		got := ta.do(a, spec.Method, routePath(spec.Path, ids[m.id]), body)
 		if got.Status != missing.Status || got.problemCode() != missing.problemCode() {
 			t.Errorf("%s %s with a foreign id: %d %s; with a missing id: %d %s", spec.Method, spec.Path, got.Status, got.Body, missing.Status, missing.Body)
 		}
