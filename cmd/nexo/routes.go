@@ -15,6 +15,10 @@ import (
 	"nexo/frontend"
 	"nexo/internal/errs"
 	"nexo/internal/web"
+	"nexo/modules/catalog"
+	"nexo/modules/crm"
+	"nexo/modules/inventory"
+	"nexo/modules/sales"
 	"nexo/rbac"
 	"nexo/tenant"
 )
@@ -50,6 +54,10 @@ func (a *appState) buildHTTP() {
 	tenant.NewHandler(a.identity, a.cookie()).Routes(v1)
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)
 	billing.NewHandler(a.billing).Routes(v1)
+	catalog.NewHandler(a.catalog, authz).Routes(v1)
+	crm.NewHandler(a.crm).Routes(v1)
+	inventory.NewHandler(a.stock).Routes(v1)
+	sales.NewHandler(a.sales).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

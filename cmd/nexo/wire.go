@@ -21,6 +21,10 @@ import (
 	"nexo/internal/mail"
 	"nexo/internal/web"
 	"nexo/migrations"
+	"nexo/modules/catalog"
+	"nexo/modules/crm"
+	"nexo/modules/inventory"
+	"nexo/modules/sales"
 	"nexo/rbac"
 	"nexo/tenant"
 )
@@ -38,6 +42,10 @@ type appState struct {
 	mailbox  *mail.Mailbox
 	identity *tenant.Service
 	billing  *billing.Service
+	catalog  *catalog.Service
+	crm      *crm.Service
+	stock    *inventory.Service
+	sales    *sales.Service
 	metrics  *prometheus.Registry
 	registry *web.Registry
 	app      *fiber.App
@@ -118,10 +126,20 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 	})
 	a.identity.UseSeatLimiter(a.billing)
 	a.relay.Handle(billing.SeatsTopic, a.billing.SeatSyncHandler())
+	a.buildModules()
 	if withHTTP {
 		a.buildHTTP()
 	}
 	return nil
+}
+
+// buildModules wires the business modules; each gets its neighbours through
+// the adapters in adapters.go.
+func (a *appState) buildModules() {
+	a.catalog = catalog.NewService(a.db, catalog.Options{Cache: a.cache, Logger: a.log})
+	a.crm = crm.NewService(a.db, a.identity)
+	a.stock = inventory.NewService(a.db, inventoryProducts{a.catalog}, inventory.Options{Cache: a.cache, Logger: a.log})
+	a.sales = sales.NewService(a.db, salesProducts{a.catalog, a.identity}, salesStock{a.stock}, a.identity, sales.Options{})
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
