@@ -21,5 +21,8 @@ describe('role-scoped navigation', () => {
       ['plan', false],
     ]);
     expect(checklist(holder('accounts:write'), { users: 1, invites: 0 }).map((s) => s.key)).toEqual(['customers']);
+    const started = checklist(owner, { users: 2, invites: 0, products: 1, accounts: 0 });
+    expect(started.find((s) => s.key === 'products')).toMatchObject({ done: true, to: '/app/products' });
+    expect(started.find((s) => s.key === 'customers')).toMatchObject({ done: false, to: '/app/accounts' });
   });
 });

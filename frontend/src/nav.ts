@@ -10,6 +10,12 @@ export interface NavItem {
 
 export const navItems: NavItem[] = [
   { key: 'dashboard', to: '/app', group: 'main' },
+  { key: 'accounts', to: '/app/accounts', perm: 'accounts:read', group: 'main' },
+  { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
+  { key: 'products', to: '/app/products', perm: 'products:read', group: 'main' },
+  { key: 'stock', to: '/app/stock', perm: 'stock:read', group: 'main' },
+  { key: 'lots', to: '/app/lots', perm: 'stock:read', group: 'main' },
+  { key: 'warehouses', to: '/app/warehouses', perm: 'stock:read', group: 'main' },
   { key: 'users', to: '/app/users', perm: 'users:read', group: 'admin' },
   { key: 'roles', to: '/app/roles', perm: 'roles:read', group: 'admin' },
   { key: 'apiKeys', to: '/app/api-keys', perm: 'api_keys:manage', group: 'admin' },

@@ -18,6 +18,14 @@ import { Audit } from './pages/app/Audit';
 import { SettingsPage } from './pages/app/Settings';
 import { BillingPage } from './pages/app/Billing';
 import { Security } from './pages/app/Security';
+import { Products } from './pages/app/erp/Products';
+import { ProductDetail } from './pages/app/erp/ProductDetail';
+import { Stock } from './pages/app/erp/Stock';
+import { Lots, LotDetail } from './pages/app/erp/Lots';
+import { Warehouses } from './pages/app/erp/Warehouses';
+import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
+import { Orders } from './pages/app/sales/Orders';
+import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -41,6 +49,16 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <Dashboard /> },
+      { path: 'accounts', element: guard('accounts:read', <Accounts />) },
+      { path: 'accounts/:id', element: guard('accounts:read', <AccountDetail />) },
+      { path: 'orders', element: guard('orders:read', <Orders />) },
+      { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
+      { path: 'products', element: guard('products:read', <Products />) },
+      { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
+      { path: 'stock', element: guard('stock:read', <Stock />) },
+      { path: 'lots', element: guard('stock:read', <Lots />) },
+      { path: 'lots/:id', element: guard('stock:read', <LotDetail />) },
+      { path: 'warehouses', element: guard('stock:read', <Warehouses />) },
       { path: 'users', element: guard('users:read', <Users />) },
       { path: 'roles', element: guard('roles:read', <Roles />) },
       { path: 'api-keys', element: guard('api_keys:manage', <ApiKeys />) },

@@ -1,7 +1,12 @@
 import { Alert, Anchor, AppShell, Avatar, Badge, Burger, Divider, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBarcode,
+  IconBox,
   IconBuildingStore,
+  IconBuildingWarehouse,
+  IconReceipt,
+  IconStack2,
   IconChevronDown,
   IconCreditCard,
   IconHome,
@@ -22,6 +27,12 @@ import { LanguageSwitch } from './LanguageSwitch';
 
 const icons: Record<string, typeof IconHome> = {
   dashboard: IconHome,
+  accounts: IconBuildingStore,
+  orders: IconReceipt,
+  products: IconBox,
+  stock: IconStack2,
+  lots: IconBarcode,
+  warehouses: IconBuildingWarehouse,
   users: IconUsers,
   roles: IconUserShield,
   apiKeys: IconKey,

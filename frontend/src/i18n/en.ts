@@ -2,6 +2,7 @@
 // and a unit test enforce it).
 export const en = {
   common: {
+    exportCsv: 'Export CSV', search: 'Search', all: 'All', status: 'Status', active: 'Active', inactive: 'Inactive', name: 'Name', when: 'When', readOnly: 'Read only',
     billingPastDue: 'The last payment of the subscription failed: update the payment method to keep the account writable.',
     billingCanceled: 'The subscription is canceled: the account is read-only (you can still read and export).',
     actions: 'Actions', cancel: 'Cancel', copied: 'Copied', copy: 'Copy', created: 'Created', delete: 'Delete',
@@ -12,12 +13,57 @@ export const en = {
     userMenu: 'Account menu', yes: 'Yes',
   },
   validation: {
+    amount: 'Enter an amount such as 12.50', quantity: 'Enter a whole quantity other than 0',
     required: 'Required', email: 'Enter a valid email address', passwordLength: 'At least 12 characters',
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
+    accounts: 'Customers', orders: 'Sales orders', products: 'Products', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
+  },
+  products: {
+    title: 'Products', description: 'Your catalog: what you sell, make and buy.', new: 'New product', edit: 'Edit product', none: 'No products yet',
+    searchHint: 'SKU or name', type: 'Type', unit: 'Unit', listPrice: 'List price', cost: 'Cost', taxRate: 'Tax rate',
+    reorderPoint: 'Reorder point', leadTime: 'Lead time (days)', dailyCapacity: 'Daily capacity', lotTracked: 'Tracked by lot',
+    descriptionField: 'Description', days_one: '{{count}} day', days_other: '{{count}} days',
+    types: { stocked: 'Stocked', manufactured: 'Manufactured', purchased: 'Purchased', service: 'Service' },
+    bom: 'Bill of materials', bomEmpty: 'No components yet.', component: 'Component', perUnit: 'Per unit', addComponent: 'Add component',
+    import: 'Import CSV', importHelp: 'Columns: sku, name, type, unit, list_price_minor, currency, … (the export has them all). A dry run checks every row; nothing is saved until you apply.',
+    csvFile: 'CSV file', dryRun: 'Check (dry run)', apply: 'Import', row: 'Row', field: 'Field', problem: 'Problem',
+    dryRunOk: '{{rows}} rows are valid: {{created}} new, {{updated}} updated.', imported: 'Imported: {{created}} new, {{updated}} updated',
+  },
+  stock: {
+    title: 'Stock', description: 'On hand, reserved and available, by warehouse and lot; every change is a move in the ledger.',
+    none: 'No stock yet', noMoves: 'No moves yet', product: 'Product', warehouse: 'Warehouse', lot: 'Lot', openProduct: 'Open product', openLot: 'Open lot',
+    onHand: 'On hand', reserved: 'Reserved', quarantined: 'Quarantined', available: 'Available', levels: 'Levels', moves: 'Moves',
+    receiveOrAdjust: 'Receive or adjust', quantity: 'Quantity', reason: 'Reason', document: 'Document', kind: 'Move',
+    adjustHelp: 'Positive adds, negative removes (never below what is reserved).', lotHelp: 'Required for lot-tracked products',
+    kinds: { receipt: 'Receipt', adjustment: 'Adjustment', reservation: 'Reservation', release: 'Release', shipment: 'Shipment', production_consume: 'Consumed', production_produce: 'Produced', return: 'Return' },
+    refs: { order_line: 'Sales order', shipment: 'Shipment', production_order: 'Production order' },
+  },
+  lots: {
+    title: 'Lots', description: 'Every lot with its dates, quality hold and trace.', none: 'No lots yet', code: 'Lot code', lot: 'Lot {{code}}',
+    productionDate: 'Produced on', expiresOn: 'Expires on', onHold: 'On hold', released: 'Released', expired: 'Expired', customers: 'Customers who received it',
+    backward: 'Made from (components)', forward: 'Went to (products and customers)', noComponents: 'Not made from other lots.', notUsed: 'Not used or shipped yet.',
+    madeInto: 'Made into', shipped: 'Shipped', customer: 'customer', putOnHold: 'Put on hold', liftHold: 'Lift hold', reason: 'Reason',
+    holdHelp: 'Held stock cannot be reserved or shipped. Open reservations on this lot are released so their orders show the shortfall.',
+    held_one: 'Lot on hold; {{count}} reservation released', held_other: 'Lot on hold; {{count}} reservations released', holdLifted: 'Hold lifted',
+  },
+  warehouses: { title: 'Warehouses', description: 'The places that hold your stock.', new: 'New warehouse', edit: 'Edit warehouse', none: 'No warehouses yet', code: 'Code' },
+  accounts: {
+    title: 'Customers', description: 'The companies you sell to.', new: 'New customer', edit: 'Edit customer', none: 'No customers yet',
+    searchHint: 'Name, tax id or email', taxId: 'Tax id', phone: 'Phone', city: 'City', creditLimit: 'Credit limit', paymentTerms: 'Payment terms (days)',
+    billingAddress: 'Billing address', shippingAddress: 'Shipping address', line1: 'Address', postalCode: 'Postal code', country: 'Country',
+  },
+  orders: {
+    title: 'Sales orders', description: 'Confirming an order reserves stock; what is missing goes to production or purchasing.',
+    new: 'New order', none: 'No orders yet', number: 'Number', order: 'Order {{number}}', account: 'Customer', openAccount: 'Open customer',
+    requested: 'Requested date', promised: 'Promised date', total: 'Total', subtotal: 'Subtotal', tax: 'Tax', lines: 'Lines', addLine: 'Add line',
+    discount: 'Discount', notes: 'Notes', createDraft: 'Create draft', unitPrice: 'Unit price', shortfall: 'Shortfall', history: 'Status history',
+    confirm: 'Confirm and reserve', cancel: 'Cancel order',
+    statuses: { draft: 'Draft', credit_hold: 'Credit hold', confirmed: 'Confirmed', in_production: 'In production', ready: 'Ready', partially_shipped: 'Partially shipped', shipped: 'Shipped', invoiced: 'Invoiced', closed: 'Closed', cancelled: 'Cancelled' },
+    actions: { none: '—', production: 'to production', purchase: 'to purchasing' },
   },
   modules: { platform: 'Platform', crm: 'CRM', erp: 'ERP', portal: 'Customer portal', finance: 'Finance' },
   landing: {
@@ -57,8 +103,8 @@ export const en = {
     steps: {
       invite: { title: 'Invite your team', body: 'Add colleagues and give each one the role they need.', soon: '' },
       settings: { title: 'Set up your company', body: 'Currency, time zone, tax rates, document numbering and portal branding.', soon: '' },
-      products: { title: 'Add your products', body: '', soon: 'The catalog opens when the ERP module is switched on for your workspace.' },
-      customers: { title: 'Add your customers', body: '', soon: 'Customer accounts open when the CRM module is switched on for your workspace.' },
+      products: { title: 'Add your products', body: 'Create them one by one or import a CSV; then receive stock into a warehouse.', soon: 'The catalog opens when the ERP module is switched on for your workspace.' },
+      customers: { title: 'Add your customers', body: 'Companies you sell to, with payment terms and credit limit.', soon: 'Customer accounts open when the CRM module is switched on for your workspace.' },
       plan: { title: 'Choose a plan', body: 'Compare plans and see your usage before the trial ends.', soon: '' },
     },
     team: 'Active team members', pendingInvites_one: '{{count}} pending invitation', pendingInvites_other: '{{count}} pending invitations',

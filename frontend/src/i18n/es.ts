@@ -3,6 +3,7 @@ import type { Messages } from './en';
 // Spanish strings: the same keys as en.ts (checked by the type).
 export const es: Messages = {
   common: {
+    exportCsv: 'Exportar CSV', search: 'Buscar', all: 'Todos', status: 'Estado', active: 'Activo', inactive: 'Inactivo', name: 'Nombre', when: 'Cuándo', readOnly: 'Solo lectura',
     billingPastDue: 'El último pago de la suscripción falló: actualiza el medio de pago para seguir pudiendo hacer cambios.',
     billingCanceled: 'La suscripción está cancelada: la cuenta es de solo lectura (puedes consultar y exportar).',
     actions: 'Acciones', cancel: 'Cancelar', copied: 'Copiado', copy: 'Copiar', created: 'Creado', delete: 'Eliminar',
@@ -13,12 +14,57 @@ export const es: Messages = {
     userMenu: 'Menú de la cuenta', yes: 'Sí',
   },
   validation: {
+    amount: 'Escribe un importe como 12,50', quantity: 'Escribe una cantidad entera distinta de 0',
     required: 'Obligatorio', email: 'Introduce un correo electrónico válido', passwordLength: 'Al menos 12 caracteres',
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
+    accounts: 'Clientes', orders: 'Pedidos de venta', products: 'Productos', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
+  },
+  products: {
+    title: 'Productos', description: 'Tu catálogo: lo que vendes, fabricas y compras.', new: 'Nuevo producto', edit: 'Editar producto', none: 'Aún no hay productos',
+    searchHint: 'SKU o nombre', type: 'Tipo', unit: 'Unidad', listPrice: 'Precio de tarifa', cost: 'Coste', taxRate: 'Tipo de impuesto',
+    reorderPoint: 'Punto de pedido', leadTime: 'Plazo (días)', dailyCapacity: 'Capacidad diaria', lotTracked: 'Controlado por lote',
+    descriptionField: 'Descripción', days_one: '{{count}} día', days_other: '{{count}} días',
+    types: { stocked: 'Almacenable', manufactured: 'Fabricado', purchased: 'Comprado', service: 'Servicio' },
+    bom: 'Lista de materiales', bomEmpty: 'Aún no hay componentes.', component: 'Componente', perUnit: 'Por unidad', addComponent: 'Añadir componente',
+    import: 'Importar CSV', importHelp: 'Columnas: sku, name, type, unit, list_price_minor, currency, … (la exportación las tiene todas). La simulación revisa cada fila; nada se guarda hasta que importas.',
+    csvFile: 'Archivo CSV', dryRun: 'Comprobar (simulación)', apply: 'Importar', row: 'Fila', field: 'Campo', problem: 'Problema',
+    dryRunOk: '{{rows}} filas válidas: {{created}} nuevas, {{updated}} actualizadas.', imported: 'Importado: {{created}} nuevos, {{updated}} actualizados',
+  },
+  stock: {
+    title: 'Existencias', description: 'En mano, reservado y disponible, por almacén y lote; cada cambio es un movimiento del libro.',
+    none: 'Aún no hay existencias', noMoves: 'Aún no hay movimientos', product: 'Producto', warehouse: 'Almacén', lot: 'Lote', openProduct: 'Ver producto', openLot: 'Ver lote',
+    onHand: 'En mano', reserved: 'Reservado', quarantined: 'En cuarentena', available: 'Disponible', levels: 'Niveles', moves: 'Movimientos',
+    receiveOrAdjust: 'Recibir o ajustar', quantity: 'Cantidad', reason: 'Motivo', document: 'Documento', kind: 'Movimiento',
+    adjustHelp: 'Positivo suma, negativo resta (nunca por debajo de lo reservado).', lotHelp: 'Obligatorio en productos con lote',
+    kinds: { receipt: 'Entrada', adjustment: 'Ajuste', reservation: 'Reserva', release: 'Liberación', shipment: 'Envío', production_consume: 'Consumido', production_produce: 'Producido', return: 'Devolución' },
+    refs: { order_line: 'Pedido de venta', shipment: 'Envío', production_order: 'Orden de fabricación' },
+  },
+  lots: {
+    title: 'Lotes', description: 'Cada lote con sus fechas, bloqueo de calidad y trazabilidad.', none: 'Aún no hay lotes', code: 'Código de lote', lot: 'Lote {{code}}',
+    productionDate: 'Fabricado el', expiresOn: 'Caduca el', onHold: 'Bloqueado', released: 'Liberado', expired: 'Caducado', customers: 'Clientes que lo recibieron',
+    backward: 'Fabricado con (componentes)', forward: 'Fue a (productos y clientes)', noComponents: 'No se fabricó con otros lotes.', notUsed: 'Aún no se ha usado ni enviado.',
+    madeInto: 'Usado en', shipped: 'Enviado', customer: 'cliente', putOnHold: 'Bloquear', liftHold: 'Desbloquear', reason: 'Motivo',
+    holdHelp: 'Las existencias bloqueadas no se pueden reservar ni enviar. Las reservas abiertas de este lote se liberan y sus pedidos muestran la falta.',
+    held_one: 'Lote bloqueado; {{count}} reserva liberada', held_other: 'Lote bloqueado; {{count}} reservas liberadas', holdLifted: 'Bloqueo retirado',
+  },
+  warehouses: { title: 'Almacenes', description: 'Los lugares donde guardas tus existencias.', new: 'Nuevo almacén', edit: 'Editar almacén', none: 'Aún no hay almacenes', code: 'Código' },
+  accounts: {
+    title: 'Clientes', description: 'Las empresas a las que vendes.', new: 'Nuevo cliente', edit: 'Editar cliente', none: 'Aún no hay clientes',
+    searchHint: 'Nombre, NIF o correo', taxId: 'NIF', phone: 'Teléfono', city: 'Ciudad', creditLimit: 'Límite de crédito', paymentTerms: 'Plazo de pago (días)',
+    billingAddress: 'Dirección de facturación', shippingAddress: 'Dirección de envío', line1: 'Dirección', postalCode: 'Código postal', country: 'País',
+  },
+  orders: {
+    title: 'Pedidos de venta', description: 'Al confirmar un pedido se reservan existencias; lo que falta va a fabricación o compras.',
+    new: 'Nuevo pedido', none: 'Aún no hay pedidos', number: 'Número', order: 'Pedido {{number}}', account: 'Cliente', openAccount: 'Ver cliente',
+    requested: 'Fecha solicitada', promised: 'Fecha prometida', total: 'Total', subtotal: 'Base', tax: 'Impuestos', lines: 'Líneas', addLine: 'Añadir línea',
+    discount: 'Descuento', notes: 'Notas', createDraft: 'Crear borrador', unitPrice: 'Precio unitario', shortfall: 'Falta', history: 'Historial de estados',
+    confirm: 'Confirmar y reservar', cancel: 'Cancelar pedido',
+    statuses: { draft: 'Borrador', credit_hold: 'Retenido por crédito', confirmed: 'Confirmado', in_production: 'En fabricación', ready: 'Listo', partially_shipped: 'Enviado en parte', shipped: 'Enviado', invoiced: 'Facturado', closed: 'Cerrado', cancelled: 'Cancelado' },
+    actions: { none: '—', production: 'a fabricación', purchase: 'a compras' },
   },
   modules: { platform: 'Plataforma', crm: 'CRM', erp: 'ERP', portal: 'Portal de clientes', finance: 'Finanzas' },
   landing: {
@@ -58,8 +104,8 @@ export const es: Messages = {
     steps: {
       invite: { title: 'Invita a tu equipo', body: 'Añade a tus compañeros y da a cada uno el rol que necesita.', soon: '' },
       settings: { title: 'Configura tu empresa', body: 'Moneda, zona horaria, impuestos, numeración de documentos e imagen del portal.', soon: '' },
-      products: { title: 'Añade tus productos', body: '', soon: 'El catálogo se abre cuando se activa el módulo ERP en tu espacio.' },
-      customers: { title: 'Añade tus clientes', body: '', soon: 'Las cuentas de clientes se abren cuando se activa el módulo CRM en tu espacio.' },
+      products: { title: 'Añade tus productos', body: 'Créalos uno a uno o importa un CSV; después recibe existencias en un almacén.', soon: 'El catálogo se abre cuando se activa el módulo ERP en tu espacio.' },
+      customers: { title: 'Añade tus clientes', body: 'Las empresas a las que vendes, con plazo de pago y límite de crédito.', soon: 'Las cuentas de clientes se abren cuando se activa el módulo CRM en tu espacio.' },
       plan: { title: 'Elige un plan', body: 'Compara los planes y mira tu consumo antes de que acabe la prueba.', soon: '' },
     },
     team: 'Miembros activos', pendingInvites_one: '{{count}} invitación pendiente', pendingInvites_other: '{{count}} invitaciones pendientes',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatPercentBp, parsePercentToBp } from './format';
+import { formatMoney, formatPercentBp, minorToInput, parseMoneyToMinor, parsePercentToBp } from './format';
 import { slugify } from './slug';
 
 describe('formatMoney', () => {
@@ -33,5 +33,25 @@ describe('slugify', () => {
   it('suggests a valid tenant slug from a company name', () => {
     expect(slugify('Metalúrgica Ñandú, S.L.')).toBe('metalurgica-nandu-s-l');
     expect(slugify('  --ACME--  ')).toBe('acme');
+  });
+});
+
+describe('parseMoneyToMinor', () => {
+  it('reads typed amounts as exact minor units', () => {
+    expect(parseMoneyToMinor('12', 'EUR')).toBe(1200);
+    expect(parseMoneyToMinor('12.5', 'EUR')).toBe(1250);
+    expect(parseMoneyToMinor('12,50', 'EUR')).toBe(1250);
+    expect(parseMoneyToMinor('1.234,56', 'EUR')).toBe(123456);
+    expect(parseMoneyToMinor('1,234.56', 'EUR')).toBe(123456);
+    expect(parseMoneyToMinor('1.234', 'EUR')).toBe(123400);
+    expect(parseMoneyToMinor('0.10', 'EUR')).toBe(10);
+    expect(parseMoneyToMinor('1500', 'JPY')).toBe(1500);
+    expect(parseMoneyToMinor('-1', 'EUR')).toBeNull();
+    expect(parseMoneyToMinor('1.234.5x', 'EUR')).toBeNull();
+    expect(parseMoneyToMinor('', 'EUR')).toBeNull();
+  });
+  it('round-trips through the input format', () => {
+    for (const minor of [0, 5, 1250, 123456]) expect(parseMoneyToMinor(minorToInput(minor, 'EUR'), 'EUR')).toBe(minor);
+    expect(minorToInput(1250, 'EUR')).toBe('12.50');
   });
 });

@@ -45,3 +45,35 @@ export function parsePercentToBp(text: string): number | null {
   const bp = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
   return bp <= 10000 ? bp : null;
 }
+
+/**
+ * parseMoneyToMinor reads what a person types ("1234.5", "1.234,50", "12")
+ * as minor units of currency, exactly (string arithmetic, never a float).
+ * The last "." or "," followed by at most the currency's minor digits is the
+ * decimal separator; other separators group thousands. Null when it is not
+ * a non-negative amount.
+ */
+export function parseMoneyToMinor(text: string, currency: string): number | null {
+  const digits = minorDigits(currency);
+  const s = text.trim().replace(/\s|\u00a0/g, '');
+  if (!/^\d[\d.,]*$/.test(s)) return null;
+  const m = /^(.*?)(?:[.,](\d*))?$/.exec(s);
+  let whole = s;
+  let frac = '';
+  // "1.234" in EUR is grouping (three digits cannot be cents); "1.23" is not.
+  if (m && m[2] && m[2].length <= digits) {
+    whole = m[1] ?? '';
+    frac = m[2];
+  }
+  whole = whole.replace(/[.,]/g, '');
+  if (!/^\d+$/.test(whole) || whole.length > 13) return null;
+  return Number(BigInt(whole) * 10n ** BigInt(digits) + BigInt(frac.padEnd(digits, '0') || '0'));
+}
+
+/** minorToInput shows minor units as a plain decimal for an input field. */
+export function minorToInput(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  if (digits === 0) return String(minor);
+  const s = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return `${minor < 0 ? '-' : ''}${s.slice(0, -digits)}.${s.slice(-digits)}`;
+}

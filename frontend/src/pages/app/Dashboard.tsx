@@ -23,10 +23,23 @@ export function Dashboard() {
     queryFn: () => unwrap(api.GET('/api/v1/audit-events', { params: { query: { limit: 6 } } })),
     enabled: can('audit:read'),
   });
+  // One row is enough to know whether the catalog and customers have begun.
+  const products = useQuery({
+    queryKey: ['products', 'any'],
+    queryFn: () => unwrap(api.GET('/api/v1/products', { params: { query: { limit: 1 } } })),
+    enabled: can('products:read'),
+  });
+  const accounts = useQuery({
+    queryKey: ['accounts', 'any'],
+    queryFn: () => unwrap(api.GET('/api/v1/accounts', { params: { query: { limit: 1 } } })),
+    enabled: can('accounts:read'),
+  });
   const steps = checklist(can, {
     users: users.data?.items.length ?? 1,
     invites: invites.data?.items.length ?? 0,
     billingState: billing.data?.state,
+    products: products.data?.items.length,
+    accounts: accounts.data?.items.length,
   });
   const b = billing.data;
 

@@ -1,0 +1,180 @@
+import { useState } from 'react';
+import { Badge, Button, Card, Group, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
+import { DataTable } from 'mantine-datatable';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router';
+import { api, newIdempotencyKey, unwrap } from '../../../api/client';
+import type { components } from '../../../api/schema.gen';
+import { useSession } from '../../../auth/session';
+import { showError, showSaved } from '../../../components/forms';
+import { LoadMore } from '../../../components/LoadMore';
+import { PageHeader } from '../../../components/PageHeader';
+import { formatMoney } from '../../../lib/format';
+import { minorToInput, parseMoneyToMinor } from '../../../lib/format';
+import { cursorQuery, useCursorList } from '../../../lib/lists';
+import { useLocale } from '../../../lib/useLocale';
+import { OrderList } from './Orders';
+
+type Account = components['schemas']['Account'];
+
+export function Accounts() {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const { lang } = useLocale();
+  const navigate = useNavigate();
+  const [q, setQ] = useState('');
+  const [debounced] = useDebouncedValue(q, 250);
+  const [creating, setCreating] = useState(false);
+  const filters = { q: debounced };
+  const list = useCursorList(['accounts', filters], (cursor) => unwrap(api.GET('/api/v1/accounts', { params: { query: cursorQuery(filters, cursor) } })));
+  return (
+    <>
+      <PageHeader
+        title={t('accounts.title')}
+        description={t('accounts.description')}
+        actions={
+          can('accounts:write') && (
+            <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>
+              {t('accounts.new')}
+            </Button>
+          )
+        }
+      />
+      <TextInput mb="md" label={t('common.search')} placeholder={t('accounts.searchHint')} leftSection={<IconSearch size={16} />} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={320} />
+      <DataTable
+        withTableBorder
+        borderRadius="md"
+        highlightOnHover
+        minHeight={120}
+        fetching={list.loading}
+        records={list.rows}
+        noRecordsText={t('accounts.none')}
+        onRowClick={({ record }) => navigate(`/app/accounts/${record.id}`)}
+        columns={[
+          { accessor: 'name', title: t('common.name') },
+          { accessor: 'tax_id', title: t('accounts.taxId') },
+          { accessor: 'email', title: t('auth.email') },
+          { accessor: 'billing_address.city', title: t('accounts.city') },
+          { accessor: 'credit_limit_minor', title: t('accounts.creditLimit'), textAlign: 'right', render: (a) => formatMoney(a.credit_limit_minor, a.currency, lang) },
+          { accessor: 'active', title: t('common.status'), render: (a) => <Badge color={a.active ? 'green' : 'gray'}>{a.active ? t('common.active') : t('common.inactive')}</Badge> },
+        ]}
+      />
+      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
+      {creating && <AccountForm onClose={() => setCreating(false)} onSaved={(a) => navigate(`/app/accounts/${a.id}`)} />}
+    </>
+  );
+}
+
+export function AccountDetail() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const { lang } = useLocale();
+  const [editing, setEditing] = useState(false);
+  const account = useQuery({ queryKey: ['accounts', id], queryFn: () => unwrap(api.GET('/api/v1/accounts/{id}', { params: { path: { id } } })) });
+  const a = account.data;
+  if (!a) return null;
+  const addr = (x: Account['billing_address']) => [x.line1, x.line2, [x.postal_code, x.city].filter(Boolean).join(' '), x.region, x.country].filter(Boolean).join(', ') || '—';
+  const fact = (label: string, value: string) => (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed">{label}</Text>
+      <Text>{value}</Text>
+    </Stack>
+  );
+  return (
+    <>
+      <PageHeader
+        title={a.name}
+        description={a.tax_id || undefined}
+        actions={can('accounts:write') && <Button leftSection={<IconPencil size={18} />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>}
+      />
+      <Card withBorder mb="lg">
+        <SimpleGrid cols={{ base: 1, md: 3 }}>
+          {fact(t('auth.email'), a.email || '—')}
+          {fact(t('accounts.phone'), a.phone || '—')}
+          {fact(t('accounts.paymentTerms'), t('products.days', { count: a.payment_terms_days }))}
+          {fact(t('accounts.creditLimit'), formatMoney(a.credit_limit_minor, a.currency, lang))}
+          {fact(t('accounts.billingAddress'), addr(a.billing_address))}
+          {fact(t('accounts.shippingAddress'), addr(a.shipping_address))}
+        </SimpleGrid>
+      </Card>
+      {can('orders:read') && <OrderList accountId={a.id} />}
+      {editing && <AccountForm account={a} onClose={() => setEditing(false)} />}
+    </>
+  );
+}
+
+function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose: () => void; onSaved?: (a: Account) => void }) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const qc = useQueryClient();
+  const currency = account?.currency ?? me?.tenant.base_currency ?? 'EUR';
+  const empty = { line1: '', line2: '', city: '', postal_code: '', region: '', country: '' };
+  const form = useForm({
+    initialValues: {
+      name: account?.name ?? '',
+      tax_id: account?.tax_id ?? '',
+      email: account?.email ?? '',
+      phone: account?.phone ?? '',
+      payment_terms_days: account?.payment_terms_days ?? 30,
+      credit: account ? minorToInput(account.credit_limit_minor, currency) : '0',
+      billing_address: account?.billing_address ?? empty,
+    },
+    validate: {
+      name: (v) => (v.trim() ? null : t('validation.required')),
+      credit: (v) => (parseMoneyToMinor(v, currency) === null ? t('validation.amount') : null),
+    },
+  });
+  const save = useMutation({
+    mutationFn: (v: typeof form.values) => {
+      const body = {
+        name: v.name.trim(),
+        tax_id: v.tax_id.trim(),
+        email: v.email.trim(),
+        phone: v.phone.trim(),
+        payment_terms_days: Number(v.payment_terms_days) || 0,
+        credit_limit_minor: parseMoneyToMinor(v.credit, currency) ?? 0,
+        billing_address: v.billing_address,
+        ...(account ? {} : { shipping_address: v.billing_address }),
+      };
+      return account
+        ? unwrap(api.PATCH('/api/v1/accounts/{id}', { params: { path: { id: account.id } }, body }))
+        : unwrap(api.POST('/api/v1/accounts', { body, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
+    },
+    onSuccess: (a) => {
+      showSaved();
+      qc.invalidateQueries({ queryKey: ['accounts'] });
+      onSaved?.(a);
+      onClose();
+    },
+    onError: (e) => showError(e, form),
+  });
+  return (
+    <Modal opened onClose={onClose} title={account ? t('accounts.edit') : t('accounts.new')} size="lg">
+      <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
+        <Stack>
+          <SimpleGrid cols={2}>
+            <TextInput label={t('common.name')} required {...form.getInputProps('name')} />
+            <TextInput label={t('accounts.taxId')} {...form.getInputProps('tax_id')} />
+            <TextInput label={t('auth.email')} type="email" {...form.getInputProps('email')} />
+            <TextInput label={t('accounts.phone')} {...form.getInputProps('phone')} />
+            <NumberInput label={t('accounts.paymentTerms')} min={0} max={365} allowDecimal={false} {...form.getInputProps('payment_terms_days')} />
+            <TextInput label={t('accounts.creditLimit')} description={currency} inputMode="decimal" {...form.getInputProps('credit')} />
+            <TextInput label={t('accounts.line1')} {...form.getInputProps('billing_address.line1')} />
+            <TextInput label={t('accounts.city')} {...form.getInputProps('billing_address.city')} />
+            <TextInput label={t('accounts.postalCode')} {...form.getInputProps('billing_address.postal_code')} />
+            <TextInput label={t('accounts.country')} description="ES, FR, DE…" maxLength={2} {...form.getInputProps('billing_address.country')} />
+          </SimpleGrid>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
+            <Button type="submit" loading={save.isPending}>{t('common.save')}</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
