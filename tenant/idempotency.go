@@ -35,7 +35,9 @@ func (s *Service) Idempotency() fiber.Handler {
 		if p, ok := PrincipalFrom(ctx); ok {
 			scope = "t:" + p.TenantID.String() + ":" + p.Subject
 		}
-		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.Path()+"\n"), c.Body()...))
+		// The query is part of the request (POST /imports?dry_run=false is
+		// not the dry run of the same file), so it is part of the hash.
+		sum := sha256.Sum256(append([]byte(c.Method()+" "+c.OriginalURL()+"\n"), c.Body()...))
 		hash := hex.EncodeToString(sum[:])
 		if done, err := s.replay(c, scope, key, hash); done || err != nil {
 			return err

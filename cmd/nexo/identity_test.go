@@ -318,6 +318,9 @@ func TestIdempotencyKey(t *testing.T) {
 	if r := ta.do(owner, "POST", "/api/v1/invites", other, "Idempotency-Key", "k-1"); r.Status != 422 {
 		t.Fatalf("same key, other body: %d", r.Status)
 	}
+	if r := ta.do(owner, "POST", "/api/v1/invites?notify=1", body, "Idempotency-Key", "k-1"); r.Status != 422 {
+		t.Fatalf("same key and body, other query: %d", r.Status)
+	}
 }
 
 func TestForeignIDsLookMissing(t *testing.T) {
