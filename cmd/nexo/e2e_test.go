@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net"
 	"net/http"
 	"os"
@@ -70,6 +71,20 @@ func TestBinaryEndToEnd(t *testing.T) {
 	req.Header.Set("Cookie", strings.SplitN(cookie, ";", 2)[0])
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("me: %v %v", err, resp)
+	}
+	// The demo has business data to look at: its order of 1,000 valves is
+	// waiting for production with 500 reserved.
+	req, _ = http.NewRequest("GET", base+"/api/v1/orders", nil)
+	req.Header.Set("Cookie", strings.SplitN(cookie, ";", 2)[0])
+	var orders struct {
+		Items []struct {
+			Status string `json:"status"`
+		} `json:"items"`
+	}
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("orders: %v %v", err, resp)
+	} else if err := json.NewDecoder(resp.Body).Decode(&orders); err != nil || len(orders.Items) != 1 || orders.Items[0].Status != "in_production" {
+		t.Errorf("demo orders: %+v %v", orders, err)
 	}
 	big := bytes.Repeat([]byte(" "), 2<<20)
 	if resp, err := http.Post(base+"/api/v1/signup", "application/json", bytes.NewReader(big)); err == nil {

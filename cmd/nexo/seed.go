@@ -42,6 +42,10 @@ func seed(ctx context.Context, a *appState, cfg Config) error {
 			}
 			fmt.Fprintf(os.Stderr, "  user %d/%d created\n", i+2, len(demoUsers))
 		}
+		if err := seedERP(actx, a); err != nil {
+			return err
+		}
+		fmt.Fprintln(os.Stderr, "  products, stock, customers and a confirmed order created")
 	default:
 		return err
 	}
