@@ -41,11 +41,12 @@ const (
 // transitions is the status machine as data: from → the statuses it may move
 // to. Anything not listed is refused. Cancelling is possible until goods
 // leave (nothing shipped yet), since only then can reservations simply be
-// released.
+// released. Reserved goods may ship from confirmation on (partial
+// shipments while the rest is produced or bought).
 var transitions = map[Status][]Status{
 	StatusDraft:            {StatusConfirmed, StatusCancelled},
-	StatusConfirmed:        {StatusInProduction, StatusReady, StatusCancelled},
-	StatusInProduction:     {StatusReady, StatusCancelled},
+	StatusConfirmed:        {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
+	StatusInProduction:     {StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
 	StatusReady:            {StatusPartiallyShipped, StatusShipped, StatusCancelled},
 	StatusPartiallyShipped: {StatusShipped},
 	StatusShipped:          {StatusInvoiced},

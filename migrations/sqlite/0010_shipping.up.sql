@@ -1,0 +1,92 @@
+-- Shipments (E4): what leaves for a customer against a sales order, picked
+-- from the order lines' reservations. Quantities are integers in the
+-- product's unit. Every tenant table references the others through composite
+-- keys (tenant_id, x_id), so a shipment can never point into another tenant.
+--
+-- Status: draft → packed → shipped → in_transit → delivered (shipped may go
+-- straight to delivered), or cancelled before it ships. Each status has its
+-- timestamp; the CHECKs keep a row from claiming a status without it.
+CREATE TABLE shipments (
+    tenant_id        TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id               TEXT PRIMARY KEY,
+    number           TEXT NOT NULL,
+    order_id         TEXT NOT NULL,
+    account_id       TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('draft', 'packed', 'shipped', 'in_transit', 'delivered', 'cancelled')),
+    carrier          TEXT NOT NULL DEFAULT '' CHECK (length(carrier) <= 100),
+    tracking_number  TEXT NOT NULL DEFAULT '' CHECK (length(tracking_number) <= 100),
+    -- Shown to customers as a link: https only, so no javascript: or plain
+    -- http URL reaches the portal (the service validates it fully).
+    tracking_url     TEXT NOT NULL DEFAULT '' CHECK (tracking_url = '' OR (substr(tracking_url, 1, 8) = 'https://' AND length(tracking_url) <= 2000)),
+    created_by       TEXT,
+    packed_at        TIMESTAMP,
+    shipped_at       TIMESTAMP,
+    in_transit_at    TIMESTAMP,
+    delivered_at     TIMESTAMP,
+    cancelled_at     TIMESTAMP,
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, number),
+    CHECK (status IN ('draft', 'cancelled') OR packed_at IS NOT NULL),
+    CHECK (status NOT IN ('shipped', 'in_transit', 'delivered') OR shipped_at IS NOT NULL),
+    CHECK (status <> 'in_transit' OR in_transit_at IS NOT NULL),
+    CHECK ((status = 'delivered') = (delivered_at IS NOT NULL)),
+    CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL)),
+    CHECK (status <> 'cancelled' OR shipped_at IS NULL),
+    FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id),
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id)
+);
+CREATE INDEX shipments_order ON shipments (tenant_id, order_id, id);
+CREATE INDEX shipments_account ON shipments (tenant_id, account_id, id);
+CREATE INDEX shipments_status ON shipments (tenant_id, status, id);
+
+-- One line per order line shipped; delivered_qty is set on delivery.
+CREATE TABLE shipment_lines (
+    tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id             TEXT PRIMARY KEY,
+    shipment_id    TEXT NOT NULL,
+    position       INTEGER NOT NULL CHECK (position >= 0),
+    order_line_id  TEXT NOT NULL,
+    product_id     TEXT NOT NULL,
+    quantity       INTEGER NOT NULL CHECK (quantity > 0),
+    delivered_qty  INTEGER NOT NULL DEFAULT 0 CHECK (delivered_qty BETWEEN 0 AND quantity),
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, shipment_id, order_line_id),
+    UNIQUE (tenant_id, shipment_id, position),
+    FOREIGN KEY (tenant_id, shipment_id) REFERENCES shipments (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, order_line_id) REFERENCES order_lines (tenant_id, id),
+    FOREIGN KEY (tenant_id, product_id) REFERENCES products (tenant_id, id)
+);
+CREATE INDEX shipment_lines_order_line ON shipment_lines (tenant_id, order_line_id);
+
+-- Traceability: which warehouse and lot each shipped unit came from (NULL
+-- lot: an untracked product). Written when the shipment ships.
+CREATE TABLE shipment_line_lots (
+    tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id                TEXT PRIMARY KEY,
+    shipment_line_id  TEXT NOT NULL,
+    warehouse_id      TEXT NOT NULL,
+    lot_id            TEXT,
+    quantity          INTEGER NOT NULL CHECK (quantity > 0),
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, shipment_line_id) REFERENCES shipment_lines (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, warehouse_id) REFERENCES warehouses (tenant_id, id),
+    FOREIGN KEY (tenant_id, lot_id) REFERENCES lots (tenant_id, id)
+);
+CREATE INDEX shipment_line_lots_line ON shipment_line_lots (tenant_id, shipment_line_id);
+CREATE INDEX shipment_line_lots_lot ON shipment_line_lots (tenant_id, lot_id) WHERE lot_id IS NOT NULL;
+
+-- The status timeline, oldest first (the customer's tracking view).
+CREATE TABLE shipment_events (
+    tenant_id    TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id           TEXT PRIMARY KEY,
+    shipment_id  TEXT NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('draft', 'packed', 'shipped', 'in_transit', 'delivered', 'cancelled')),
+    at           TIMESTAMP NOT NULL,
+    changed_by   TEXT,
+    note         TEXT NOT NULL DEFAULT '',
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, shipment_id) REFERENCES shipments (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX shipment_events_shipment ON shipment_events (tenant_id, shipment_id, id);
