@@ -195,7 +195,8 @@ func (s *fakeStock) Reserve(ctx context.Context, ref Ref, product uuid.UUID, qty
 		}
 		got = max(0, min(qty, avail))
 		if got > 0 {
-			s.staged[key][ref] = reservation{product, got}
+			// Like inventory, a second reservation for a ref adds to the first.
+			s.staged[key][ref] = reservation{product, s.view(key)[ref].qty + got}
 		}
 		return nil
 	})
