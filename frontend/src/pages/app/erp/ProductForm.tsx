@@ -1,4 +1,4 @@
-import { Button, Checkbox, Group, Modal, NumberInput, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
+import { Checkbox, Modal, NumberInput, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -6,6 +6,7 @@ import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { FormActions } from '../../../components/FormActions';
 import { minorToInput, parseMoneyToMinor } from '../../../lib/format';
 import { productTypes } from './Products';
 
@@ -113,14 +114,7 @@ export function ProductForm({ product, onClose, onSaved }: { product?: Product; 
           <Textarea label={t('products.descriptionField')} autosize minRows={2} {...form.getInputProps('description')} />
           <Checkbox label={t('products.lotTracked')} {...form.getInputProps('lot_tracked', { type: 'checkbox' })} />
           {product && <Checkbox label={t('common.active')} {...form.getInputProps('active', { type: 'checkbox' })} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} saving={save.isPending} />
         </Stack>
       </form>
     </Modal>

@@ -9,6 +9,7 @@ import { Link } from 'react-router';
 import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { ProductName, ProductPicker, WarehousePicker } from '../../../components/pickers';
@@ -198,14 +199,7 @@ function MoveForm({ onClose }: { onClose: () => void }) {
             </Group>
           )}
           <TextInput label={t('stock.reason')} required={!receipt} {...form.getInputProps('reason')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} saving={save.isPending} />
         </Stack>
       </form>
     </Modal>

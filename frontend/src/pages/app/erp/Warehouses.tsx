@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Button, Checkbox, Group, Modal, Stack, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Modal, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { IconPlus } from '@tabler/icons-react';
@@ -9,6 +9,7 @@ import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
@@ -81,14 +82,7 @@ function WarehouseForm({ warehouse, onClose }: { warehouse?: Warehouse; onClose:
           <TextInput label={t('warehouses.code')} required disabled={!!warehouse} {...form.getInputProps('code')} />
           <TextInput label={t('common.name')} required {...form.getInputProps('name')} />
           {warehouse && <Checkbox label={t('common.active')} {...form.getInputProps('active', { type: 'checkbox' })} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('common.cancel')}
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {t('common.save')}
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} saving={save.isPending} />
         </Stack>
       </form>
     </Modal>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Button, Card, Group, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -11,6 +11,7 @@ import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { formatMoney } from '../../../lib/format';
@@ -169,10 +170,7 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
             <TextInput label={t('accounts.postalCode')} {...form.getInputProps('billing_address.postal_code')} />
             <TextInput label={t('accounts.country')} description="ES, FR, DE…" maxLength={2} {...form.getInputProps('billing_address.country')} />
           </SimpleGrid>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={save.isPending}>{t('common.save')}</Button>
-          </Group>
+          <FormActions onCancel={onClose} saving={save.isPending} />
         </Stack>
       </form>
     </Modal>

@@ -9,6 +9,7 @@ import { useNavigate } from 'react-router';
 import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName, AccountPicker, ProductPicker } from '../../../components/pickers';
@@ -135,10 +136,7 @@ function NewOrder({ onClose, onSaved }: { onClose: () => void; onSaved: (id: str
             {t('orders.addLine')}
           </Button>
           <TextInput label={t('orders.notes')} {...form.getInputProps('notes')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" loading={save.isPending}>{t('orders.createDraft')}</Button>
-          </Group>
+          <FormActions onCancel={onClose} saving={save.isPending} label={t('orders.createDraft')} />
         </Stack>
       </form>
     </Modal>
