@@ -198,4 +198,3 @@ func (s *fakeStock) producedOutputs() []Output {
 	defer s.mu.Unlock()
 	return slices.Clone(s.state.produced)
 }
-
