@@ -40,5 +40,8 @@ export default defineConfig({
     setupFiles: ['src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // Rendering Mantine in jsdom takes seconds on a busy 2-core CI machine;
+    // the default 5 s made a login test fail there though nothing was wrong.
+    testTimeout: 30_000,
   },
 });
