@@ -105,6 +105,12 @@ func (s *Service) uncovered(ctx context.Context, tx bun.IDB) ([]demandGroup, err
 	if err != nil {
 		return nil, err
 	}
+	return group(short, now, cov), nil
+}
+
+// group sums, per product in the order of its oldest line, what each
+// line still lacks (its current shortfall less what open orders cover).
+func group(short []Shortfall, now, cov map[uuid.UUID]int64) []demandGroup {
 	var groups []demandGroup
 	at := map[uuid.UUID]int{}
 	for _, sf := range short {
@@ -125,7 +131,7 @@ func (s *Service) uncovered(ctx context.Context, tx bun.IDB) ([]demandGroup, err
 			g.orders = append(g.orders, sf.OrderNumber)
 		}
 	}
-	return groups, nil
+	return groups
 }
 
 // planNotes says which sales orders a planned order is for, within MaxNotes.
