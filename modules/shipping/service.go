@@ -95,7 +95,7 @@ func (s *Service) shippableOrder(ctx context.Context, id uuid.UUID) (Order, erro
 	return o, nil
 }
 
-// pick turns the requested lines (nil: every line with something to ship)
+// pick turns the requested lines (none: every line with something to ship)
 // into shipment lines, checked against what each order line can still ship.
 func (s *Service) pick(ctx context.Context, tx bun.IDB, o Order, want []NewLine) ([]Line, error) {
 	open, err := s.shippable(ctx, tx, o)
@@ -106,7 +106,7 @@ func (s *Service) pick(ctx context.Context, tx bun.IDB, o Order, want []NewLine)
 	for _, l := range o.Lines {
 		byID[l.ID] = l
 	}
-	if want == nil {
+	if len(want) == 0 {
 		for _, l := range o.Lines {
 			if open[l.ID] > 0 {
 				want = append(want, NewLine{OrderLineID: l.ID, Quantity: open[l.ID]})

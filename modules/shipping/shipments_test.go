@@ -73,7 +73,7 @@ func TestShipmentFlow(t *testing.T) {
 	}
 
 	// Without lines, a shipment takes what is left: 6 units and the bolts.
-	rest, err := e.svc.Create(ctx, NewShipment{OrderID: fx.order})
+	rest, err := e.svc.Create(ctx, NewShipment{OrderID: fx.order, Lines: []NewLine{}})
 	if err != nil || len(rest.Lines) != 2 || rest.Lines[0].Quantity != 6 || rest.Lines[1].Quantity != 5 {
 		t.Fatalf("rest: %+v %v", rest, err)
 	}
