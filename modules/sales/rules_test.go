@@ -14,7 +14,7 @@ func TestStatusMachine(t *testing.T) {
 		draft>confirmed draft>cancelled
 		confirmed>in_production confirmed>ready confirmed>partially_shipped confirmed>shipped confirmed>cancelled
 		in_production>ready in_production>partially_shipped in_production>shipped in_production>cancelled
-		ready>partially_shipped ready>shipped ready>cancelled
+		ready>confirmed ready>partially_shipped ready>shipped ready>cancelled
 		partially_shipped>shipped
 		shipped>invoiced
 		invoiced>closed`) {

@@ -44,10 +44,12 @@ const (
 // released. Reserved goods may ship from confirmation on (partial
 // shipments while the rest is produced or bought).
 var transitions = map[Status][]Status{
-	StatusDraft:            {StatusConfirmed, StatusCancelled},
-	StatusConfirmed:        {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
-	StatusInProduction:     {StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
-	StatusReady:            {StatusPartiallyShipped, StatusShipped, StatusCancelled},
+	StatusDraft:        {StatusConfirmed, StatusCancelled},
+	StatusConfirmed:    {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
+	StatusInProduction: {StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
+	// ready → confirmed: reserved stock was taken back (a lot put on
+	// quality hold), so the order waits again.
+	StatusReady:            {StatusConfirmed, StatusPartiallyShipped, StatusShipped, StatusCancelled},
 	StatusPartiallyShipped: {StatusShipped},
 	StatusShipped:          {StatusInvoiced},
 	StatusInvoiced:         {StatusClosed},
