@@ -126,6 +126,16 @@ var matrix = map[string]cell{
 	"POST /api/v1/orders/:id/confirm":   {id: "order"},
 	"POST /api/v1/orders/:id/cancel":    {id: "order", body: map[string]any{"note": "matrix"}},
 	"GET /api/v1/orders/:id/history":    {id: "order"},
+
+	"GET /api/v1/production-orders":               {},
+	"POST /api/v1/production-orders":              {mkBody: func(f fixtures) any { return productionBody(f["production_product"](), f["stock_warehouse"](), 1) }},
+	"POST /api/v1/production-orders/plan":         {mkBody: func(f fixtures) any { return map[string]any{"warehouse_id": f["stock_warehouse"]()} }},
+	"GET /api/v1/production-orders/:id":           {id: "production_order"},
+	"POST /api/v1/production-orders/:id/release":  {id: "production_order"},
+	"POST /api/v1/production-orders/:id/start":    {id: "production_order_released"},
+	"POST /api/v1/production-orders/:id/complete": {id: "production_order_started"},
+	"POST /api/v1/production-orders/:id/cancel":   {id: "production_order", body: map[string]any{"note": "matrix"}},
+	"GET /api/v1/production-orders/:id/history":   {id: "production_order"},
 }
 
 // importBody is a dry run: it checks the CSV and changes nothing, so every
@@ -152,6 +162,10 @@ func receiptBody(product, warehouse string, qty int, lot string) map[string]any 
 		b["lot_code"] = lot
 	}
 	return b
+}
+
+func productionBody(product, warehouse string, qty int) map[string]any {
+	return map[string]any{"product_id": product, "warehouse_id": warehouse, "quantity": qty}
 }
 
 func orderBody(account, product string, qty int) map[string]any {
@@ -266,6 +280,30 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		r.json(t, &mv)
 		return mv.LotID
 	}
+	// A manufactured product made of two components per unit.
+	productionProduct := once(func() string {
+		b := productBody(tag+"-P", "manufactured")
+		b["lead_time_days"], b["daily_capacity"] = 1, 100
+		id := create("/api/v1/products", b)
+		if r := ta.do(owner, "PUT", "/api/v1/boms/"+id, bomBody(component(), 2)); r.Status != 200 {
+			t.Fatalf("fixture production BOM: %d %s", r.Status, r.Body)
+		}
+		return id
+	})
+	// A planned production order of one unit, its components received
+	// first, so releasing it finds them in stock.
+	productionOrder := func() string {
+		create("/api/v1/stock-moves", receiptBody(component(), stockWarehouse(), 2, ""))
+		return create("/api/v1/production-orders", productionBody(productionProduct(), stockWarehouse(), 1))
+	}
+	productionStep := func(id string, actions ...string) string {
+		for _, a := range actions {
+			if r := ta.do(owner, "POST", "/api/v1/production-orders/"+id+"/"+a, nil); r.Status != 200 {
+				t.Fatalf("fixture production %s: %d %s", a, r.Status, r.Body)
+			}
+		}
+		return id
+	}
 	priceList := func() string {
 		return create("/api/v1/price-lists", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "currency": "EUR"})
 	}
@@ -303,7 +341,11 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			return id
 		},
 		// A draft order.
-		"order": func() string { return create("/api/v1/orders", orderBody(customer(), component(), 2)) },
+		"order":                     func() string { return create("/api/v1/orders", orderBody(customer(), component(), 2)) },
+		"production_product":        productionProduct,
+		"production_order":          productionOrder,
+		"production_order_released": func() string { return productionStep(productionOrder(), "release") },
+		"production_order_started":  func() string { return productionStep(productionOrder(), "release", "start") },
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`
@@ -453,7 +495,9 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/products", "/api/v1/boms", "/api/v1/price-lists", "/api/v1/accounts", "/api/v1/warehouses", "/api/v1/stock",
 			"/api/v1/stock-moves", "/api/v1/lots", "/api/v1/orders",
 			"/api/v1/price-lists/" + ids["price_list"], "/api/v1/orders/" + ids["order"], "/api/v1/orders/" + ids["order"] + "/history",
-			"/api/v1/lots/" + ids["held_lot"]} {
+			"/api/v1/lots/" + ids["held_lot"], "/api/v1/production-orders",
+			"/api/v1/production-orders/" + ids["production_order"], "/api/v1/production-orders/" + ids["production_order"] + "/history",
+			"/api/v1/production-orders/" + ids["production_order_started"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

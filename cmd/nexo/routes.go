@@ -18,6 +18,7 @@ import (
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
+	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
 	"nexo/rbac"
 	"nexo/tenant"
@@ -58,6 +59,7 @@ func (a *appState) buildHTTP() {
 	crm.NewHandler(a.crm).Routes(v1)
 	inventory.NewHandler(a.stock).Routes(v1)
 	sales.NewHandler(a.sales).Routes(v1)
+	manufacturing.NewHandler(a.production).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

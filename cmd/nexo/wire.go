@@ -24,6 +24,7 @@ import (
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
+	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
 	"nexo/rbac"
 	"nexo/tenant"
@@ -31,25 +32,26 @@ import (
 
 // appState is everything build wires, in dependency order.
 type appState struct {
-	cfg      Config
-	log      *slog.Logger
-	bun      *bun.DB
-	db       *tenant.DB
-	cache    cache.Cache
-	redis    *cache.Redis
-	enforcer *rbac.Enforcer
-	relay    *events.Relay
-	mailbox  *mail.Mailbox
-	identity *tenant.Service
-	billing  *billing.Service
-	catalog  *catalog.Service
-	crm      *crm.Service
-	stock    *inventory.Service
-	sales    *sales.Service
-	metrics  *prometheus.Registry
-	registry *web.Registry
-	app      *fiber.App
-	closers  []func()
+	cfg        Config
+	log        *slog.Logger
+	bun        *bun.DB
+	db         *tenant.DB
+	cache      cache.Cache
+	redis      *cache.Redis
+	enforcer   *rbac.Enforcer
+	relay      *events.Relay
+	mailbox    *mail.Mailbox
+	identity   *tenant.Service
+	billing    *billing.Service
+	catalog    *catalog.Service
+	crm        *crm.Service
+	stock      *inventory.Service
+	sales      *sales.Service
+	production *manufacturing.Service
+	metrics    *prometheus.Registry
+	registry   *web.Registry
+	app        *fiber.App
+	closers    []func()
 }
 
 func (a *appState) close() {
@@ -140,6 +142,9 @@ func (a *appState) buildModules() {
 	a.crm = crm.NewService(a.db, a.identity)
 	a.stock = inventory.NewService(a.db, inventoryProducts{a.catalog}, inventory.Options{Cache: a.cache, Logger: a.log})
 	a.sales = sales.NewService(a.db, salesProducts{a.catalog, a.identity}, salesStock{a.stock}, a.identity, sales.Options{})
+	a.relay.Handle(inventory.TopicLotHeld, a.onLotHeld)
+	a.production = manufacturing.NewService(a.db, productionCatalog{a.catalog}, productionStock{a.stock},
+		productionOrders{a.sales}, a.identity, manufacturing.Options{})
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"nexo/modules/catalog"
+	"nexo/modules/inventory"
+	"nexo/modules/manufacturing"
+	"nexo/modules/sales"
+)
+
+// Adapters for the production side (see adapters.go): manufacturing sees
+// the catalog's products and bills of materials, inventory's stock and
+// sales' waiting order lines through its own interfaces.
+
+// productionCatalog gives manufacturing a product's facts and its BOM.
+type productionCatalog struct{ cat *catalog.Service }
+
+func (a productionCatalog) Product(ctx context.Context, id uuid.UUID) (manufacturing.Product, error) {
+	p, err := a.cat.GetProduct(ctx, id)
+	if err != nil {
+		return manufacturing.Product{}, err
+	}
+	return manufacturing.Product{ID: p.ID, SKU: p.SKU, Type: string(p.Type), Active: p.Active, LotTracked: p.LotTracked,
+		LeadTimeDays: p.LeadTimeDays, DailyCapacity: p.DailyCapacity}, nil
+}
+
+func (a productionCatalog) BOM(ctx context.Context, productID uuid.UUID) ([]manufacturing.BOMLine, error) {
+	b, err := a.cat.GetBOM(ctx, productID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]manufacturing.BOMLine, len(b.Lines))
+	for i, l := range b.Lines {
+		out[i] = manufacturing.BOMLine{ComponentID: l.ComponentID, SKU: l.SKU, Quantity: l.Quantity}
+	}
+	return out, nil
+}
+
+// productionStock reserves, consumes and produces in inventory for
+// production orders.
+type productionStock struct{ inv *inventory.Service }
+
+func invRef(r manufacturing.Ref) inventory.Ref { return inventory.Ref{Type: r.Type, ID: r.ID} }
+
+func (a productionStock) Reserve(ctx context.Context, ref manufacturing.Ref, productID, warehouseID uuid.UUID, qty int64) (int64, error) {
+	r, err := a.inv.Reserve(ctx, inventory.ReserveRequest{Ref: invRef(ref), ProductID: productID, WarehouseID: &warehouseID, Quantity: qty})
+	return r.Quantity, err
+}
+
+func (a productionStock) Release(ctx context.Context, ref manufacturing.Ref) error {
+	_, err := a.inv.Release(ctx, inventory.ReleaseRequest{Ref: invRef(ref), Reason: "production order cancelled"})
+	return err
+}
+
+func (a productionStock) Consume(ctx context.Context, ref manufacturing.Ref, productID uuid.UUID, qty int64) ([]manufacturing.Allocation, error) {
+	got, err := a.inv.Consume(ctx, inventory.ConsumeRequest{Ref: invRef(ref), ProductID: productID, Quantity: qty})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]manufacturing.Allocation, len(got))
+	for i, g := range got {
+		out[i] = manufacturing.Allocation{WarehouseID: g.WarehouseID, LotID: g.LotID, Quantity: g.Quantity}
+	}
+	return out, nil
+}
+
+func (a productionStock) Produce(ctx context.Context, out manufacturing.Output) (*uuid.UUID, error) {
+	comps := make([]inventory.Allocation, len(out.Components))
+	for i, c := range out.Components {
+		comps[i] = inventory.Allocation{WarehouseID: c.WarehouseID, LotID: c.LotID, Quantity: c.Quantity}
+	}
+	date := out.ProductionDate
+	mv, err := a.inv.Produce(ctx, inventory.ProduceRequest{Ref: invRef(out.Ref), ProductID: out.ProductID,
+		WarehouseID: out.WarehouseID, Quantity: out.Quantity, LotCode: out.LotCode, ProductionDate: &date, Components: comps})
+	if err != nil {
+		return nil, err
+	}
+	return mv.LotID, nil
+}
+
+// productionOrders gives manufacturing the sales order lines waiting for
+// production and lets it fill them once goods are made.
+type productionOrders struct{ sales *sales.Service }
+
+// shortfallPage is how many lines one ListShortfalls call returns at most.
+const shortfallPage = 500
+
+func (a productionOrders) ProductionShortfalls(ctx context.Context) ([]manufacturing.Shortfall, error) {
+	var out []manufacturing.Shortfall
+	f := sales.ShortfallFilter{Action: sales.ShortfallProduction, Limit: shortfallPage}
+	for {
+		page, err := a.sales.ListShortfalls(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range page {
+			out = append(out, manufacturing.Shortfall{OrderID: s.OrderID, OrderNumber: s.OrderNumber, LineID: s.LineID,
+				ProductID: s.ProductID, Quantity: s.Quantity})
+		}
+		if len(page) < shortfallPage {
+			return out, nil
+		}
+		last := page[len(page)-1].LineID
+		f.After = &last
+	}
+}
+
+func (a productionOrders) Replenish(ctx context.Context, productID uuid.UUID) error {
+	return a.sales.Replenish(ctx, productID)
+}
