@@ -9,11 +9,13 @@ import (
 	"nexo/modules/inventory"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
+	"nexo/modules/shipping"
 )
 
-// Adapters for the production side (see adapters.go): manufacturing sees
-// the catalog's products and bills of materials, inventory's stock and
-// sales' waiting order lines through its own interfaces.
+// Adapters for production and shipping (see adapters.go): manufacturing
+// sees the catalog's products and bills of materials, inventory's stock and
+// sales' waiting order lines; shipping sees sales orders and inventory's
+// reservations, each through its own interfaces.
 
 // productionCatalog gives manufacturing a product's facts and its BOM.
 type productionCatalog struct{ cat *catalog.Service }
@@ -110,4 +112,60 @@ func (a productionOrders) ProductionShortfalls(ctx context.Context) ([]manufactu
 
 func (a productionOrders) Replenish(ctx context.Context, productID uuid.UUID) error {
 	return a.sales.Replenish(ctx, productID)
+}
+
+// shippingOrders gives shipping the sales order it ships against, locked
+// for the shipment's transaction, and records what shipped.
+type shippingOrders struct{ sales *sales.Service }
+
+func (a shippingOrders) Order(ctx context.Context, id uuid.UUID) (shipping.Order, error) {
+	o, err := a.sales.LockOrder(ctx, id)
+	if err != nil {
+		return shipping.Order{}, err
+	}
+	out := shipping.Order{ID: o.ID, AccountID: o.AccountID, Status: string(o.Status), Lines: make([]shipping.OrderLine, len(o.Lines))}
+	for i, l := range o.Lines {
+		out.Lines[i] = shipping.OrderLine{ID: l.ID, ProductID: l.ProductID, Quantity: l.Quantity, ShippedQty: l.ShippedQty}
+	}
+	return out, nil
+}
+
+func (a shippingOrders) RecordShipped(ctx context.Context, orderID uuid.UUID, shipped map[uuid.UUID]int64) error {
+	return a.sales.RecordShipped(ctx, orderID, shipped)
+}
+
+// shippingStock takes order lines' reserved units out of inventory for
+// shipments.
+type shippingStock struct{ inv *inventory.Service }
+
+// refShipment is the inventory Ref type of shipment moves.
+const refShipment = "shipment"
+
+func (a shippingStock) Reserved(ctx context.Context, orderLineID, productID uuid.UUID) (int64, error) {
+	rs, err := a.inv.Reservations(ctx, inventory.Ref{Type: sales.RefOrderLine, ID: orderLineID})
+	if err != nil {
+		return 0, err
+	}
+	var open int64
+	for _, r := range rs {
+		if r.ProductID == productID && r.Status == "open" {
+			open += r.Quantity - r.Shipped - r.Released
+		}
+	}
+	return open, nil
+}
+
+func (a shippingStock) Ship(ctx context.Context, in shipping.ShipRequest) ([]shipping.LotQty, error) {
+	account := in.AccountID
+	got, err := a.inv.Ship(ctx, inventory.ShipRequest{Ref: inventory.Ref{Type: sales.RefOrderLine, ID: in.OrderLineID},
+		ProductID: in.ProductID, Quantity: in.Quantity, AccountID: &account,
+		Shipment: inventory.Ref{Type: refShipment, ID: in.ShipmentID}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]shipping.LotQty, len(got))
+	for i, g := range got {
+		out[i] = shipping.LotQty{WarehouseID: g.WarehouseID, LotID: g.LotID, Quantity: g.Quantity}
+	}
+	return out, nil
 }

@@ -136,6 +136,17 @@ var matrix = map[string]cell{
 	"POST /api/v1/production-orders/:id/complete": {id: "production_order_started"},
 	"POST /api/v1/production-orders/:id/cancel":   {id: "production_order", body: map[string]any{"note": "matrix"}},
 	"GET /api/v1/production-orders/:id/history":   {id: "production_order"},
+
+	"GET /api/v1/shipments":                 {},
+	"POST /api/v1/shipments":                {mkBody: func(f fixtures) any { return map[string]any{"order_id": f["reserved_order"]()} }},
+	"GET /api/v1/shipments/:id":             {id: "shipment"},
+	"PATCH /api/v1/shipments/:id":           {id: "shipment", body: map[string]any{"carrier": "Matrix Express"}},
+	"POST /api/v1/shipments/:id/pack":       {id: "shipment"},
+	"POST /api/v1/shipments/:id/ship":       {id: "shipment_packed"},
+	"POST /api/v1/shipments/:id/in-transit": {id: "shipment_shipped"},
+	"POST /api/v1/shipments/:id/deliver":    {id: "shipment_shipped"},
+	"POST /api/v1/shipments/:id/cancel":     {id: "shipment", body: map[string]any{"note": "matrix"}},
+	"GET /api/v1/shipments/:id/events":      {id: "shipment"},
 }
 
 // importBody is a dry run: it checks the CSV and changes nothing, so every
@@ -304,6 +315,25 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		}
 		return id
 	}
+	// A confirmed order whose two units are reserved (received just
+	// before), and a draft shipment of them moved along its steps.
+	reservedOrder := func() string {
+		create("/api/v1/stock-moves", receiptBody(component(), stockWarehouse(), 2, ""))
+		id := create("/api/v1/orders", orderBody(customer(), component(), 2))
+		if r := ta.do(owner, "POST", "/api/v1/orders/"+id+"/confirm", nil); r.Status != 200 {
+			t.Fatalf("fixture confirm: %d %s", r.Status, r.Body)
+		}
+		return id
+	}
+	shipment := func(steps ...string) string {
+		id := create("/api/v1/shipments", map[string]any{"order_id": reservedOrder()})
+		for _, s := range steps {
+			if r := ta.do(owner, "POST", "/api/v1/shipments/"+id+"/"+s, nil); r.Status != 200 {
+				t.Fatalf("fixture shipment %s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		return id
+	}
 	priceList := func() string {
 		return create("/api/v1/price-lists", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "currency": "EUR"})
 	}
@@ -346,6 +376,10 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		"production_order":          productionOrder,
 		"production_order_released": func() string { return productionStep(productionOrder(), "release") },
 		"production_order_started":  func() string { return productionStep(productionOrder(), "release", "start") },
+		"reserved_order":            reservedOrder,
+		"shipment":                  func() string { return shipment() },
+		"shipment_packed":           func() string { return shipment("pack") },
+		"shipment_shipped":          func() string { return shipment("pack", "ship") },
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`
@@ -497,7 +531,9 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/price-lists/" + ids["price_list"], "/api/v1/orders/" + ids["order"], "/api/v1/orders/" + ids["order"] + "/history",
 			"/api/v1/lots/" + ids["held_lot"], "/api/v1/production-orders",
 			"/api/v1/production-orders/" + ids["production_order"], "/api/v1/production-orders/" + ids["production_order"] + "/history",
-			"/api/v1/production-orders/" + ids["production_order_started"]} {
+			"/api/v1/production-orders/" + ids["production_order_started"], "/api/v1/shipments",
+			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
+			"/api/v1/shipments/" + ids["shipment_shipped"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -20,6 +20,7 @@ import (
 	"nexo/modules/inventory"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
+	"nexo/modules/shipping"
 	"nexo/rbac"
 	"nexo/tenant"
 )
@@ -60,6 +61,7 @@ func (a *appState) buildHTTP() {
 	inventory.NewHandler(a.stock).Routes(v1)
 	sales.NewHandler(a.sales).Routes(v1)
 	manufacturing.NewHandler(a.production).Routes(v1)
+	shipping.NewHandler(a.shipping).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

@@ -26,6 +26,7 @@ import (
 	"nexo/modules/inventory"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
+	"nexo/modules/shipping"
 	"nexo/rbac"
 	"nexo/tenant"
 )
@@ -48,6 +49,7 @@ type appState struct {
 	stock      *inventory.Service
 	sales      *sales.Service
 	production *manufacturing.Service
+	shipping   *shipping.Service
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -145,6 +147,7 @@ func (a *appState) buildModules() {
 	a.relay.Handle(inventory.TopicLotHeld, a.onLotHeld)
 	a.production = manufacturing.NewService(a.db, productionCatalog{a.catalog}, productionStock{a.stock},
 		productionOrders{a.sales}, a.identity, manufacturing.Options{})
+	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{})
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
