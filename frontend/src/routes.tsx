@@ -23,9 +23,11 @@ import { ProductDetail } from './pages/app/erp/ProductDetail';
 import { Stock } from './pages/app/erp/Stock';
 import { Lots, LotDetail } from './pages/app/erp/Lots';
 import { Warehouses } from './pages/app/erp/Warehouses';
+import { ProductionOrders, ProductionOrderDetail } from './pages/app/erp/Production';
 import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
 import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
+import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -53,8 +55,12 @@ export const routes: RouteObject[] = [
       { path: 'accounts/:id', element: guard('accounts:read', <AccountDetail />) },
       { path: 'orders', element: guard('orders:read', <Orders />) },
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
+      { path: 'shipments', element: guard('shipments:read', <Shipments />) },
+      { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
       { path: 'products', element: guard('products:read', <Products />) },
       { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
+      { path: 'production', element: guard('production:read', <ProductionOrders />) },
+      { path: 'production/:id', element: guard('production:read', <ProductionOrderDetail />) },
       { path: 'stock', element: guard('stock:read', <Stock />) },
       { path: 'lots', element: guard('stock:read', <Lots />) },
       { path: 'lots/:id', element: guard('stock:read', <LotDetail />) },

@@ -11,6 +11,7 @@ import { AccountName, ProductName } from '../../../components/pickers';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercentBp } from '../../../lib/format';
 import { useLocale } from '../../../lib/useLocale';
 import { statusColor } from './Orders';
+import { NewShipmentButton, ShipmentList } from './Shipments';
 
 export function OrderDetail() {
   const { id = '' } = useParams();
@@ -106,6 +107,11 @@ export function OrderDetail() {
                 <Table.Td ta="right" data-testid="line-reserved">{n(l.reserved_qty)}</Table.Td>
                 <Table.Td data-testid="line-shortfall">
                   {l.shortfall_qty > 0 ? `${n(l.shortfall_qty)} · ${t(`orders.actions.${l.shortfall_action}`)}` : '—'}
+                  {l.shortfall_action === 'production' && can('production:read') && (
+                    <Anchor component={Link} to={`/app/production?product_id=${l.product_id}`} size="sm" ml="xs">
+                      {t('orders.seeProduction')}
+                    </Anchor>
+                  )}
                 </Table.Td>
                 <Table.Td>{formatDate(l.promised_date, lang, 'UTC')}</Table.Td>
               </Table.Tr>
@@ -118,6 +124,15 @@ export function OrderDetail() {
         <Text>{t('orders.tax')}: {money(o.tax_minor)}</Text>
         <Text fw={700}>{t('orders.total')}: {money(o.total_minor)}</Text>
       </Group>
+      {can('shipments:read') && o.status !== 'draft' && o.status !== 'cancelled' && (
+        <>
+          <Group justify="space-between" mt="xl" mb="sm">
+            <Title order={2} fz="h4">{t('shipments.title')}</Title>
+            {can('shipments:write') && ['confirmed', 'in_production', 'ready', 'partially_shipped'].includes(o.status) && <NewShipmentButton orderId={o.id} />}
+          </Group>
+          <ShipmentList orderId={o.id} />
+        </>
+      )}
       <Title order={2} fz="h4" mt="xl" mb="md">{t('orders.history')}</Title>
       <Timeline active={(history.data?.items.length ?? 1) - 1} bulletSize={14} lineWidth={2}>
         {(history.data?.items ?? []).map((h) => (
