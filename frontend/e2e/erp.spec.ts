@@ -7,12 +7,18 @@ import { shot, signup, unique } from './helpers';
 
 async function pick(page: Page, label: string, search: string, option: RegExp) {
   const input = page.getByRole('dialog').getByRole('combobox', { name: label });
-  await input.click();
-  await input.fill(search);
-  await page.getByRole('option', { name: option }).first().click();
+  // The options come from the server as the user types; on a loaded machine
+  // the list can re-render under the click, so choose until it sticks.
+  await expect(async () => {
+    await input.click();
+    await input.fill(search);
+    await page.getByRole('option', { name: option }).first().click({ timeout: 5_000 });
+    await expect(input).toHaveValue(option, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
 }
 
 test('warehouse, product, stock, customer and an order confirmed with a production shortfall', async ({ page }) => {
+  test.setTimeout(180_000); // the whole chain, from signup to delivery
   const slug = unique('erp');
   await signup(page, 'Válvulas del Sur S.L.', slug, 'Eva Owner', `eva@${slug}.example.com`);
 
@@ -35,6 +41,21 @@ test('warehouse, product, stock, customer and an order confirmed with a producti
   await dialog.getByLabel('Daily capacity').fill('100');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('heading', { name: 'VAL-100 · Brass valve' })).toBeVisible();
+
+  // A wholesale price list with a quantity break for the valve.
+  await page.getByRole('link', { name: 'Price lists' }).click();
+  await page.getByRole('button', { name: 'New price list' }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('Wholesale');
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('heading', { name: 'Wholesale' })).toBeVisible();
+  const addPrice = page.getByRole('combobox', { name: 'Product' });
+  await addPrice.click();
+  await addPrice.fill('VAL');
+  await page.getByRole('option', { name: /VAL-100/ }).click();
+  await page.getByLabel('From quantity').fill('100');
+  await page.getByLabel('Unit price').fill('11,00');
+  await page.getByRole('button', { name: 'Add price' }).click();
+  await expect(page.getByRole('cell', { name: '€11.00' })).toBeVisible();
 
   await page.getByRole('link', { name: 'Stock', exact: true }).click();
   await page.getByRole('button', { name: 'Receive or adjust' }).click();

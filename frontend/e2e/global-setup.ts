@@ -9,7 +9,9 @@ import { chromiumPath } from '../playwright.config';
 // The browser tests run against the real binary, built with the web app
 // embedded, on a free port and a throw-away SQLite database.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const stateFile = join(tmpdir(), 'nexo-e2e-state.json');
+// One state file per runner process, so two runs on one machine never stop
+// each other's server.
+export const stateFile = join(tmpdir(), `nexo-e2e-state-${process.pid}.json`);
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {

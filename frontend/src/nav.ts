@@ -14,6 +14,7 @@ export const navItems: NavItem[] = [
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
   { key: 'products', to: '/app/products', perm: 'products:read', group: 'main' },
+  { key: 'priceLists', to: '/app/price-lists', perm: 'products:read', group: 'main' },
   { key: 'production', to: '/app/production', perm: 'production:read', group: 'main' },
   { key: 'stock', to: '/app/stock', perm: 'stock:read', group: 'main' },
   { key: 'lots', to: '/app/lots', perm: 'stock:read', group: 'main' },

@@ -23,6 +23,7 @@ import { ProductDetail } from './pages/app/erp/ProductDetail';
 import { Stock } from './pages/app/erp/Stock';
 import { Lots, LotDetail } from './pages/app/erp/Lots';
 import { Warehouses } from './pages/app/erp/Warehouses';
+import { PriceLists, PriceListDetail } from './pages/app/erp/PriceLists';
 import { ProductionOrders, ProductionOrderDetail } from './pages/app/erp/Production';
 import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
 import { Orders } from './pages/app/sales/Orders';
@@ -59,6 +60,8 @@ export const routes: RouteObject[] = [
       { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
       { path: 'products', element: guard('products:read', <Products />) },
       { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
+      { path: 'price-lists', element: guard('products:read', <PriceLists />) },
+      { path: 'price-lists/:id', element: guard('products:read', <PriceListDetail />) },
       { path: 'production', element: guard('production:read', <ProductionOrders />) },
       { path: 'production/:id', element: guard('production:read', <ProductionOrderDetail />) },
       { path: 'stock', element: guard('stock:read', <Stock />) },

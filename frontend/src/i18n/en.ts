@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', products: 'Products', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -61,11 +61,16 @@ export const en = {
   },
   shipments: {
     title: 'Shipments', description: 'Goods leaving the warehouse: picked from reserved stock, with carrier, tracking and a status timeline.',
-    none: 'No shipments yet', new: 'Ship reserved stock', create: 'Create shipment', shipment: 'Shipment {{number}}', openOrder: 'Open order',
+    none: 'No shipments yet', new: 'Ship reserved stock', create: 'Create shipment', shipment: 'Shipment {{number}}', openOrder: 'Open order', order: 'Order',
     newHelp: 'The shipment takes every reserved unit of the order that is not shipped yet; ship more later as production finishes.',
     carrier: 'Carrier', trackingNumber: 'Tracking number', trackingUrl: 'Tracking link', shippedAt: 'Shipped', delivered: 'Delivered', timeline: 'Timeline',
     statuses: { draft: 'Draft', packed: 'Packed', shipped: 'Shipped', in_transit: 'In transit', delivered: 'Delivered', cancelled: 'Cancelled' },
     actions: { pack: 'Mark packed', ship: 'Ship', 'in-transit': 'Mark in transit', deliver: 'Mark delivered', cancel: 'Cancel' },
+  },
+  priceLists: {
+    title: 'Price lists', description: 'Prices per customer group or channel, with quantity breaks; orders use the list price unless told otherwise.',
+    new: 'New price list', none: 'No price lists yet', currency: 'Currency', prices: 'Prices', empty: 'No prices yet.',
+    fromQty: 'From quantity', price: 'Unit price', addPrice: 'Add price',
   },
   warehouses: { title: 'Warehouses', description: 'The places that hold your stock.', new: 'New warehouse', edit: 'Edit warehouse', none: 'No warehouses yet', code: 'Code' },
   accounts: {

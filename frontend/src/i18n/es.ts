@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', products: 'Productos', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -62,11 +62,16 @@ export const es: Messages = {
   },
   shipments: {
     title: 'Envíos', description: 'Mercancía que sale del almacén: preparada desde lo reservado, con transportista, seguimiento y cronología.',
-    none: 'Aún no hay envíos', new: 'Enviar lo reservado', create: 'Crear envío', shipment: 'Envío {{number}}', openOrder: 'Ver pedido',
+    none: 'Aún no hay envíos', new: 'Enviar lo reservado', create: 'Crear envío', shipment: 'Envío {{number}}', openOrder: 'Ver pedido', order: 'Pedido',
     newHelp: 'El envío toma todas las unidades reservadas del pedido que aún no se han enviado; envía más cuando termine la fabricación.',
     carrier: 'Transportista', trackingNumber: 'Número de seguimiento', trackingUrl: 'Enlace de seguimiento', shippedAt: 'Enviado', delivered: 'Entregado', timeline: 'Cronología',
     statuses: { draft: 'Borrador', packed: 'Preparado', shipped: 'Enviado', in_transit: 'En tránsito', delivered: 'Entregado', cancelled: 'Cancelado' },
     actions: { pack: 'Marcar preparado', ship: 'Enviar', 'in-transit': 'Marcar en tránsito', deliver: 'Marcar entregado', cancel: 'Cancelar' },
+  },
+  priceLists: {
+    title: 'Tarifas', description: 'Precios por grupo de clientes o canal, con descuentos por cantidad; los pedidos usan el precio de tarifa general salvo que se indique otro.',
+    new: 'Nueva tarifa', none: 'Aún no hay tarifas', currency: 'Moneda', prices: 'Precios', empty: 'Aún no hay precios.',
+    fromQty: 'Desde cantidad', price: 'Precio unitario', addPrice: 'Añadir precio',
   },
   warehouses: { title: 'Almacenes', description: 'Los lugares donde guardas tus existencias.', new: 'Nuevo almacén', edit: 'Editar almacén', none: 'Aún no hay almacenes', code: 'Código' },
   accounts: {

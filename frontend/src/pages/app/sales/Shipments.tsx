@@ -161,7 +161,7 @@ export function ShipmentDetail() {
             <Badge color={color[s.status]} data-testid="shipment-status">{t(`shipments.statuses.${s.status}`)}</Badge>
           </Stack>
           <Stack gap={0}>
-            <Text size="xs" c="dimmed">{t('orders.title')}</Text>
+            <Text size="xs" c="dimmed">{t('shipments.order')}</Text>
             <Anchor component={Link} to={`/app/orders/${s.order_id}`}>{t('shipments.openOrder')}</Anchor>
           </Stack>
           <Stack gap={0}>
