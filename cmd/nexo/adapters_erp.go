@@ -7,15 +7,18 @@ import (
 
 	"nexo/modules/catalog"
 	"nexo/modules/inventory"
+	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
+	"nexo/tenant"
 )
 
-// Adapters for production and shipping (see adapters.go): manufacturing
+// Adapters for production, shipping and invoicing (see adapters.go): manufacturing
 // sees the catalog's products and bills of materials, inventory's stock and
 // sales' waiting order lines; shipping sees sales orders and inventory's
-// reservations, each through its own interfaces.
+// reservations; invoicing sees sales orders and the tenant's name, each
+// through its own interfaces.
 
 // productionCatalog gives manufacturing a product's facts and its BOM.
 type productionCatalog struct{ cat *catalog.Service }
@@ -168,4 +171,42 @@ func (a shippingStock) Ship(ctx context.Context, in shipping.ShipRequest) ([]shi
 		out[i] = shipping.LotQty{WarehouseID: g.WarehouseID, LotID: g.LotID, Quantity: g.Quantity}
 	}
 	return out, nil
+}
+
+// invoicingOrders gives invoicing the sales order it invoices, locked for
+// the invoice's transaction, and records what was invoiced.
+type invoicingOrders struct{ sales *sales.Service }
+
+func (a invoicingOrders) Order(ctx context.Context, id uuid.UUID) (invoicing.Order, error) {
+	o, err := a.sales.LockOrder(ctx, id)
+	if err != nil {
+		return invoicing.Order{}, err
+	}
+	out := invoicing.Order{ID: o.ID, Number: o.Number, AccountID: o.AccountID, Currency: o.Currency, Status: string(o.Status),
+		Lines: make([]invoicing.OrderLine, len(o.Lines))}
+	for i, l := range o.Lines {
+		out.Lines[i] = invoicing.OrderLine{ID: l.ID, ProductID: l.ProductID, Quantity: l.Quantity,
+			UnitPriceMinor: l.UnitPriceMinor, DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP,
+			ShippedQty: l.ShippedQty, InvoicedQty: l.InvoicedQty}
+	}
+	return out, nil
+}
+
+func (a invoicingOrders) RecordInvoiced(ctx context.Context, orderID uuid.UUID, invoiced map[uuid.UUID]int64) error {
+	return a.sales.RecordInvoiced(ctx, orderID, invoiced)
+}
+
+// invoicingCompany names the tenant on its documents: the display name set
+// in settings, else the company name.
+type invoicingCompany struct{ identity *tenant.Service }
+
+func (a invoicingCompany) CompanyName(ctx context.Context) (string, error) {
+	s, err := a.identity.GetSettings(ctx)
+	if err != nil {
+		return "", err
+	}
+	if s.PortalName != "" {
+		return s.PortalName, nil
+	}
+	return s.Name, nil
 }

@@ -147,6 +147,27 @@ var matrix = map[string]cell{
 	"POST /api/v1/shipments/:id/deliver":    {id: "shipment_shipped"},
 	"POST /api/v1/shipments/:id/cancel":     {id: "shipment", body: map[string]any{"note": "matrix"}},
 	"GET /api/v1/shipments/:id/events":      {id: "shipment"},
+
+	"GET /api/v1/invoices":         {},
+	"POST /api/v1/invoices":        {mkBody: func(f fixtures) any { return map[string]any{"order_id": f["shipped_order"]()} }},
+	"GET /api/v1/invoices/:id":     {id: "invoice"},
+	"GET /api/v1/invoices/:id/pdf": {id: "invoice"},
+	"GET /api/v1/payments":         {},
+	"POST /api/v1/payments": {mkBody: func(f fixtures) any {
+		return map[string]any{"invoice_id": f["invoice"](), "amount_minor": 1, "method": "manual"}
+	}},
+	"GET /api/v1/credit-notes":         {},
+	"POST /api/v1/credit-notes":        {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
+	"GET /api/v1/credit-notes/:id":     {id: "credit_note"},
+	"GET /api/v1/accounts/:id/balance": {id: "account"},
+	"GET /api/v1/ar-aging":             {},
+}
+
+// creditNoteBody credits one unit of an "invoice id|line id" fixture.
+func creditNoteBody(invoiceLine string) map[string]any {
+	inv, line, _ := strings.Cut(invoiceLine, "|")
+	return map[string]any{"invoice_id": inv, "reason": "matrix",
+		"lines": []map[string]any{{"invoice_line_id": line, "quantity": 1}}}
 }
 
 // importBody is a dry run: it checks the CSV and changes nothing, so every
@@ -334,6 +355,32 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		}
 		return id
 	}
+	// An order whose two reserved units have shipped, and its invoice
+	// (one line), returned as "invoice id|line id" for credit notes.
+	shippedOrder := func() string {
+		id := reservedOrder()
+		shipment := create("/api/v1/shipments", map[string]any{"order_id": id})
+		for _, s := range []string{"pack", "ship"} {
+			if r := ta.do(owner, "POST", "/api/v1/shipments/"+shipment+"/"+s, nil); r.Status != 200 {
+				t.Fatalf("fixture shipment %s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		return id
+	}
+	invoiceLine := func() string {
+		var inv struct {
+			ID    string `json:"id"`
+			Lines []struct {
+				ID string `json:"id"`
+			} `json:"lines"`
+		}
+		r := ta.do(owner, "POST", "/api/v1/invoices", map[string]any{"order_id": shippedOrder()})
+		if r.Status != 201 {
+			t.Fatalf("fixture invoice: %d %s", r.Status, r.Body)
+		}
+		r.json(t, &inv)
+		return inv.ID + "|" + inv.Lines[0].ID
+	}
 	priceList := func() string {
 		return create("/api/v1/price-lists", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "currency": "EUR"})
 	}
@@ -380,6 +427,13 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		"shipment":                  func() string { return shipment() },
 		"shipment_packed":           func() string { return shipment("pack") },
 		"shipment_shipped":          func() string { return shipment("pack", "ship") },
+		"shipped_order":             shippedOrder,
+		"invoice_line":              invoiceLine,
+		"invoice": func() string {
+			id, _, _ := strings.Cut(invoiceLine(), "|")
+			return id
+		},
+		"credit_note": func() string { return create("/api/v1/credit-notes", creditNoteBody(invoiceLine())) },
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`
@@ -533,7 +587,9 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/production-orders/" + ids["production_order"], "/api/v1/production-orders/" + ids["production_order"] + "/history",
 			"/api/v1/production-orders/" + ids["production_order_started"], "/api/v1/shipments",
 			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
-			"/api/v1/shipments/" + ids["shipment_shipped"]} {
+			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
+			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
+			"/api/v1/accounts/" + ids["account"] + "/balance"} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -18,6 +18,7 @@ import (
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
+	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
@@ -62,6 +63,7 @@ func (a *appState) buildHTTP() {
 	sales.NewHandler(a.sales).Routes(v1)
 	manufacturing.NewHandler(a.production).Routes(v1)
 	shipping.NewHandler(a.shipping).Routes(v1)
+	invoicing.NewHandler(a.invoicing).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

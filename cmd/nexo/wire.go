@@ -24,6 +24,7 @@ import (
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
+	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
@@ -50,6 +51,7 @@ type appState struct {
 	sales      *sales.Service
 	production *manufacturing.Service
 	shipping   *shipping.Service
+	invoicing  *invoicing.Service
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -148,6 +150,7 @@ func (a *appState) buildModules() {
 	a.production = manufacturing.NewService(a.db, productionCatalog{a.catalog}, productionStock{a.stock},
 		productionOrders{a.sales}, a.identity, manufacturing.Options{})
 	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{})
+	a.invoicing = invoicing.NewService(a.db, invoicingOrders{a.sales}, a.identity, invoicingCompany{a.identity}, invoicing.Options{})
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
