@@ -134,4 +134,16 @@ test('warehouse, product, stock, customer and an order confirmed with a producti
   await shot(page, '09-shipment-delivered');
   await page.goto(orderUrl);
   await expect(page.getByTestId('order-status')).toHaveText('Shipped');
+
+  // Finance invoices the shipped units and records the customer's payment.
+  await page.getByRole('button', { name: 'Invoice shipped units' }).click();
+  await expect(page.getByRole('heading', { name: /^Invoice F/ })).toBeVisible();
+  await expect(page.getByTestId('invoice-balance')).toHaveText('€12,500.00');
+  await page.getByRole('button', { name: 'Record payment' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('invoice-status')).toHaveText('Paid');
+  await expect(page.getByTestId('invoice-balance')).toHaveText('€0.00');
+  await shot(page, '10-invoice-paid');
+  await page.goto(orderUrl);
+  await expect(page.getByTestId('order-status')).toHaveText('Invoiced');
 });

@@ -29,6 +29,7 @@ import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
 import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
+import { Invoices, InvoiceDetail } from './pages/app/sales/Invoices';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -58,6 +59,8 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
       { path: 'shipments', element: guard('shipments:read', <Shipments />) },
       { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
+      { path: 'invoices', element: guard('invoices:read', <Invoices />) },
+      { path: 'invoices/:id', element: guard('invoices:read', <InvoiceDetail />) },
       { path: 'products', element: guard('products:read', <Products />) },
       { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
       { path: 'price-lists', element: guard('products:read', <PriceLists />) },

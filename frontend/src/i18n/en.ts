@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -71,6 +71,16 @@ export const en = {
     title: 'Price lists', description: 'Prices per customer group or channel, with quantity breaks; orders use the list price unless told otherwise.',
     new: 'New price list', none: 'No price lists yet', currency: 'Currency', prices: 'Prices', empty: 'No prices yet.',
     fromQty: 'From quantity', price: 'Unit price', addPrice: 'Add price',
+  },
+  invoices: {
+    title: 'Invoices', description: 'Invoices of shipped goods, payments and credit notes; balances and overdue at a glance.',
+    none: 'No invoices yet', issue: 'Invoice shipped units', invoice: 'Invoice {{number}}', issued: 'Issued', due: 'Due', balance: 'Balance',
+    overdue: 'Overdue', onlyOverdue: 'Only overdue', line: 'Line', credited: 'Credited', payments: 'Payments', noPayments: 'No payments yet.',
+    creditNotes: 'Credit notes', noCreditNotes: 'No credit notes.', recordPayment: 'Record payment', creditNote: 'Credit note',
+    issueCreditNote: 'Issue credit note', amount: 'Amount', method: 'Method', reference: 'Reference', reason: 'Reason', paid: 'Payment recorded',
+    creditQty: 'Units to credit of {{line}}',
+    statuses: { issued: 'Issued', partially_paid: 'Partially paid', paid: 'Paid', credited: 'Credited' },
+    methods: { transfer: 'Bank transfer', card: 'Card', manual: 'Other' },
   },
   warehouses: { title: 'Warehouses', description: 'The places that hold your stock.', new: 'New warehouse', edit: 'Edit warehouse', none: 'No warehouses yet', code: 'Code' },
   accounts: {

@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -72,6 +72,16 @@ export const es: Messages = {
     title: 'Tarifas', description: 'Precios por grupo de clientes o canal, con descuentos por cantidad; los pedidos usan el precio de tarifa general salvo que se indique otro.',
     new: 'Nueva tarifa', none: 'Aún no hay tarifas', currency: 'Moneda', prices: 'Precios', empty: 'Aún no hay precios.',
     fromQty: 'Desde cantidad', price: 'Precio unitario', addPrice: 'Añadir precio',
+  },
+  invoices: {
+    title: 'Facturas', description: 'Facturas de lo enviado, cobros y abonos; saldos y vencidas de un vistazo.',
+    none: 'Aún no hay facturas', issue: 'Facturar lo enviado', invoice: 'Factura {{number}}', issued: 'Emitida', due: 'Vence', balance: 'Pendiente',
+    overdue: 'Vencida', onlyOverdue: 'Solo vencidas', line: 'Línea', credited: 'Abonado', payments: 'Cobros', noPayments: 'Aún no hay cobros.',
+    creditNotes: 'Abonos', noCreditNotes: 'Sin abonos.', recordPayment: 'Registrar cobro', creditNote: 'Abono',
+    issueCreditNote: 'Emitir abono', amount: 'Importe', method: 'Forma de pago', reference: 'Referencia', reason: 'Motivo', paid: 'Cobro registrado',
+    creditQty: 'Unidades a abonar de {{line}}',
+    statuses: { issued: 'Emitida', partially_paid: 'Cobrada en parte', paid: 'Cobrada', credited: 'Abonada' },
+    methods: { transfer: 'Transferencia', card: 'Tarjeta', manual: 'Otro' },
   },
   warehouses: { title: 'Almacenes', description: 'Los lugares donde guardas tus existencias.', new: 'Nuevo almacén', edit: 'Editar almacén', none: 'Aún no hay almacenes', code: 'Código' },
   accounts: {

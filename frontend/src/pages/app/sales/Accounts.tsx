@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Badge, Button, Card, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Card, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -19,6 +19,7 @@ import { minorToInput, parseMoneyToMinor } from '../../../lib/format';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { OrderList } from './Orders';
+import { InvoiceList } from './Invoices';
 
 type Account = components['schemas']['Account'];
 
@@ -104,6 +105,12 @@ export function AccountDetail() {
         </SimpleGrid>
       </Card>
       {can('orders:read') && <OrderList accountId={a.id} />}
+      {can('invoices:read') && (
+        <>
+          <Title order={2} fz="h4" mt="xl" mb="sm">{t('invoices.title')}</Title>
+          <InvoiceList accountId={a.id} />
+        </>
+      )}
       {editing && <AccountForm account={a} onClose={() => setEditing(false)} />}
     </>
   );

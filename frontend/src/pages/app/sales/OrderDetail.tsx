@@ -12,6 +12,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercentBp 
 import { useLocale } from '../../../lib/useLocale';
 import { statusColor } from './Orders';
 import { NewShipmentButton, ShipmentList } from './Shipments';
+import { InvoiceButton, InvoiceList } from './Invoices';
 
 export function OrderDetail() {
   const { id = '' } = useParams();
@@ -131,6 +132,15 @@ export function OrderDetail() {
             {can('shipments:write') && ['confirmed', 'in_production', 'ready', 'partially_shipped'].includes(o.status) && <NewShipmentButton orderId={o.id} />}
           </Group>
           <ShipmentList orderId={o.id} />
+        </>
+      )}
+      {can('invoices:read') && ['partially_shipped', 'shipped', 'invoiced', 'closed'].includes(o.status) && (
+        <>
+          <Group justify="space-between" mt="xl" mb="sm">
+            <Title order={2} fz="h4">{t('invoices.title')}</Title>
+            {can('invoices:issue') && ['partially_shipped', 'shipped'].includes(o.status) && <InvoiceButton orderId={o.id} />}
+          </Group>
+          <InvoiceList orderId={o.id} />
         </>
       )}
       <Title order={2} fz="h4" mt="xl" mb="md">{t('orders.history')}</Title>
