@@ -112,9 +112,15 @@ func TestWatcherMessages(t *testing.T) {
 			var r1, r2 recorder
 			_ = w1.SetUpdateCallback(r1.add)
 			_ = w2.SetUpdateCallback(r2.add)
+			// Redis pub/sub keeps nothing for a subscriber that is not
+			// listening yet, so make sure both are before counting messages.
 			eventually(t, "w2 subscribed", func() bool {
 				_ = w1.UpdateDomain("ping")
 				return r2.has("ping")
+			})
+			eventually(t, "w1 subscribed", func() bool {
+				_ = w2.UpdateDomain("pong")
+				return r1.has("pong")
 			})
 			// w1's own message is ignored; w2's, published after it, arrives.
 			if err := w1.UpdateDomain("mine"); err != nil {
