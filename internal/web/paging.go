@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"nexo/internal/errs"
 )
@@ -39,6 +40,34 @@ func ParsePage(c *fiber.Ctx) (Page, error) {
 		p.Cursor = string(b)
 	}
 	return p, nil
+}
+
+// AfterID reads the cursor of a list keyed by UUIDv7 ids (newest first):
+// the last id of the previous page, or nil on the first page.
+func (p Page) AfterID() (*uuid.UUID, error) {
+	if p.Cursor == "" {
+		return nil, nil
+	}
+	id, err := uuid.Parse(p.Cursor)
+	if err != nil {
+		return nil, errs.Field("cursor", "invalid cursor")
+	}
+	return &id, nil
+}
+
+// Paged turns items, fetched with one row more than limit to learn whether
+// another page follows, into a list response: the extra row is dropped and
+// its predecessor's id becomes next_cursor.
+func Paged[S, T any](items []S, limit int, id func(S) uuid.UUID, conv func(S) T) List[T] {
+	out := List[T]{Items: make([]T, 0, min(len(items), limit))}
+	if len(items) > limit {
+		items = items[:limit]
+		out.NextCursor = EncodeCursor(id(items[limit-1]).String())
+	}
+	for _, it := range items {
+		out.Items = append(out.Items, conv(it))
+	}
+	return out
 }
 
 // EncodeCursor makes the opaque cursor for the next page.

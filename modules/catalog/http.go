@@ -153,24 +153,13 @@ func parseFilter(c *fiber.Ctx) (Filter, int, error) {
 		return Filter{}, 0, err
 	}
 	f := Filter{Q: c.Query("q"), Type: Type(c.Query("type")), Sort: c.Query("sort"), Limit: p.Limit + 1}
-	if f.After, err = cursorID(p.Cursor); err != nil {
+	if f.After, err = p.AfterID(); err != nil {
 		return Filter{}, 0, err
 	}
 	if f.Active, err = queryBool(c, "active"); err != nil {
 		return Filter{}, 0, err
 	}
 	return f, p.Limit, nil
-}
-
-func cursorID(cur string) (*uuid.UUID, error) {
-	if cur == "" {
-		return nil, nil
-	}
-	id, err := uuid.Parse(cur)
-	if err != nil {
-		return nil, errs.Field("cursor", "invalid cursor")
-	}
-	return &id, nil
 }
 
 func queryBool(c *fiber.Ctx, name string) (*bool, error) {
@@ -187,19 +176,6 @@ func queryBool(c *fiber.Ctx, name string) (*bool, error) {
 	return nil, errs.Field(name, "must be true or false")
 }
 
-// page trims the extra item fetched to know whether another page follows.
-func page[T, D any](items []D, limit int, id func(D) uuid.UUID, conv func(D) T) web.List[T] {
-	out := web.List[T]{Items: make([]T, 0, len(items))}
-	if len(items) > limit {
-		items = items[:limit]
-		out.NextCursor = web.EncodeCursor(id(items[limit-1]).String())
-	}
-	for _, it := range items {
-		out.Items = append(out.Items, conv(it))
-	}
-	return out
-}
-
 func (h *Handler) listProducts(c *fiber.Ctx) error {
 	f, limit, err := parseFilter(c)
 	if err != nil {
@@ -210,7 +186,7 @@ func (h *Handler) listProducts(c *fiber.Ctx) error {
 		return err
 	}
 	cost := h.withCost(c)
-	return c.JSON(page(list, limit, func(p Product) uuid.UUID { return p.ID }, func(p Product) productJSON { return productOut(p, cost) }))
+	return c.JSON(web.Paged(list, limit, func(p Product) uuid.UUID { return p.ID }, func(p Product) productJSON { return productOut(p, cost) }))
 }
 
 func (h *Handler) createProduct(c *fiber.Ctx) error {

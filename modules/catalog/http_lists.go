@@ -49,7 +49,7 @@ func (h *Handler) listBOMs(c *fiber.Ctx) error {
 		return err
 	}
 	f := BOMFilter{Limit: p.Limit + 1}
-	if f.After, err = cursorID(p.Cursor); err != nil {
+	if f.After, err = p.AfterID(); err != nil {
 		return err
 	}
 	if s := c.Query("component_id"); s != "" {
@@ -63,7 +63,7 @@ func (h *Handler) listBOMs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(list, p.Limit, func(b BOM) uuid.UUID { return b.ProductID }, bomOut))
+	return c.JSON(web.Paged(list, p.Limit, func(b BOM) uuid.UUID { return b.ProductID }, bomOut))
 }
 
 func (h *Handler) getBOM(c *fiber.Ctx) error {
@@ -138,7 +138,7 @@ func (h *Handler) listPriceLists(c *fiber.Ctx) error {
 		return err
 	}
 	f := PriceListFilter{Q: c.Query("q"), Currency: c.Query("currency"), Limit: p.Limit + 1}
-	if f.After, err = cursorID(p.Cursor); err != nil {
+	if f.After, err = p.AfterID(); err != nil {
 		return err
 	}
 	if f.Active, err = queryBool(c, "active"); err != nil {
@@ -148,7 +148,7 @@ func (h *Handler) listPriceLists(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page(list, p.Limit, func(pl PriceList) uuid.UUID { return pl.ID },
+	return c.JSON(web.Paged(list, p.Limit, func(pl PriceList) uuid.UUID { return pl.ID },
 		func(pl PriceList) priceListJSON { return priceListOut(pl, false) }))
 }
 

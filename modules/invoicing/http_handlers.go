@@ -37,27 +37,10 @@ func page(c *fiber.Ctx, f errs.Fields) (after *uuid.UUID, limit int, err error) 
 	if err != nil {
 		return nil, 0, err
 	}
-	if p.Cursor != "" {
-		id, perr := uuid.Parse(p.Cursor)
-		if perr != nil {
-			f.Add("cursor", "invalid cursor")
-		}
-		after = &id
+	if after, err = p.AfterID(); err != nil {
+		f.Add("cursor", "invalid cursor")
 	}
 	return after, p.Limit, nil
-}
-
-// listOut pages items of type T converted by conv, setting next_cursor.
-func listOut[S, T any](items []S, limit int, id func(S) uuid.UUID, conv func(S) T) web.List[T] {
-	out := web.List[T]{Items: make([]T, 0, len(items))}
-	if len(items) > limit {
-		items = items[:limit]
-		out.NextCursor = web.EncodeCursor(id(items[limit-1]).String())
-	}
-	for _, it := range items {
-		out.Items = append(out.Items, conv(it))
-	}
-	return out
 }
 
 func (h *Handler) list(c *fiber.Ctx) error {
@@ -86,7 +69,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 		return err
 	}
 	today := h.svc.today()
-	return c.JSON(listOut(list, limit, func(i Invoice) uuid.UUID { return i.ID },
+	return c.JSON(web.Paged(list, limit, func(i Invoice) uuid.UUID { return i.ID },
 		func(i Invoice) invoiceJSON { return invoiceOut(i, today, false) }))
 }
 
@@ -167,7 +150,7 @@ func (h *Handler) payments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listOut(list, limit, func(p Payment) uuid.UUID { return p.ID }, paymentOut))
+	return c.JSON(web.Paged(list, limit, func(p Payment) uuid.UUID { return p.ID }, paymentOut))
 }
 
 func (h *Handler) pay(c *fiber.Ctx) error {
@@ -195,7 +178,7 @@ func (h *Handler) creditNotes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listOut(list, limit, func(n CreditNote) uuid.UUID { return n.ID },
+	return c.JSON(web.Paged(list, limit, func(n CreditNote) uuid.UUID { return n.ID },
 		func(n CreditNote) creditNoteJSON { return creditNoteOut(n, false) }))
 }
 

@@ -19,12 +19,8 @@ func parseFilter(c *fiber.Ctx) (Filter, int, error) {
 		return Filter{}, 0, err
 	}
 	f := Filter{Status: Status(c.Query("status")), Limit: p.Limit + 1}
-	if p.Cursor != "" {
-		id, err := uuid.Parse(p.Cursor)
-		if err != nil {
-			return Filter{}, 0, errs.Field("cursor", "invalid cursor")
-		}
-		f.After = &id
+	if f.After, err = p.AfterID(); err != nil {
+		return Filter{}, 0, err
 	}
 	if s := c.Query("product_id"); s != "" {
 		id, err := uuid.Parse(s)
@@ -45,15 +41,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := web.List[orderJSON]{Items: make([]orderJSON, 0, len(list))}
-	if len(list) > limit {
-		list = list[:limit]
-		out.NextCursor = web.EncodeCursor(list[limit-1].ID.String())
-	}
-	for _, o := range list {
-		out.Items = append(out.Items, orderOut(o))
-	}
-	return c.JSON(out)
+	return c.JSON(web.Paged(list, limit, func(o Order) uuid.UUID { return o.ID }, orderOut))
 }
 
 func (h *Handler) create(c *fiber.Ctx) error {

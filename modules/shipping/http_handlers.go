@@ -52,15 +52,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := web.List[shipmentJSON]{Items: make([]shipmentJSON, 0, len(list))}
-	if len(list) > limit {
-		list = list[:limit]
-		out.NextCursor = web.EncodeCursor(list[limit-1].ID.String())
-	}
-	for _, s := range list {
-		out.Items = append(out.Items, shipmentOut(s))
-	}
-	return c.JSON(out)
+	return c.JSON(web.Paged(list, limit, func(s Shipment) uuid.UUID { return s.ID }, shipmentOut))
 }
 
 func (h *Handler) create(c *fiber.Ctx) error {
