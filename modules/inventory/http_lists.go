@@ -77,18 +77,6 @@ func dateString(t *time.Time) *string {
 	return &s
 }
 
-// idCursor reads a cursor holding the last id of the previous page.
-func idCursor(p web.Page) (*uuid.UUID, error) {
-	if p.Cursor == "" {
-		return nil, nil
-	}
-	id, err := uuid.Parse(p.Cursor)
-	if err != nil {
-		return nil, errs.Field("cursor", "invalid cursor")
-	}
-	return &id, nil
-}
-
 // filters reads the product_id, warehouse_id and lot_id filters.
 func filters(c *fiber.Ctx) (p, w, l *uuid.UUID, err error) {
 	if p, err = queryID(c, "product_id"); err != nil {
@@ -110,7 +98,7 @@ func (h *Handler) listStock(c *fiber.Ctx) error {
 	if f.ProductID, f.WarehouseID, f.LotID, err = filters(c); err != nil {
 		return err
 	}
-	if f.After, err = idCursor(page); err != nil {
+	if f.After, err = page.AfterID(); err != nil {
 		return err
 	}
 	levels, err := h.svc.FindLevels(c.UserContext(), f)
@@ -151,7 +139,7 @@ func (h *Handler) listMoves(c *fiber.Ctx) error {
 			f.Ref.ID = *id
 		}
 	}
-	if f.After, err = idCursor(page); err != nil {
+	if f.After, err = page.AfterID(); err != nil {
 		return err
 	}
 	moves, err := h.svc.FindMoves(c.UserContext(), f)
@@ -180,7 +168,7 @@ func (h *Handler) listLots(c *fiber.Ctx) error {
 	if f.OnHold, err = queryBool(c, "on_hold"); err != nil {
 		return err
 	}
-	if f.After, err = idCursor(page); err != nil {
+	if f.After, err = page.AfterID(); err != nil {
 		return err
 	}
 	lots, err := h.svc.FindLots(c.UserContext(), f)
