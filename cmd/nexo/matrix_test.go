@@ -113,6 +113,8 @@ var matrix = map[string]cell{
 	"PATCH /api/v1/warehouses/:id":      {id: "warehouse", body: map[string]any{"name": "Renamed"}},
 	"GET /api/v1/stock":                 {},
 	"GET /api/v1/stock-moves":           {},
+	"GET /api/v1/stock.csv":             {},
+	"GET /api/v1/stock-moves.csv":       {},
 	"POST /api/v1/stock-moves":          {mkBody: func(f fixtures) any { return receiptBody(f["component"](), f["stock_warehouse"](), 5, "") }},
 	"GET /api/v1/lots":                  {},
 	"GET /api/v1/lots/:id":              {id: "lot"},
@@ -120,6 +122,7 @@ var matrix = map[string]cell{
 	"POST /api/v1/lots/:id/hold":        {id: "lot", body: map[string]any{"reason": "matrix check"}},
 	"POST /api/v1/lots/:id/release":     {id: "held_lot"},
 	"GET /api/v1/orders":                {},
+	"GET /api/v1/orders.csv":            {},
 	"POST /api/v1/orders":               {mkBody: func(f fixtures) any { return orderBody(f["customer"](), f["component"](), 1) }},
 	"GET /api/v1/orders/:id":            {id: "order"},
 	"PATCH /api/v1/orders/:id":          {id: "order", body: map[string]any{"notes": "changed"}},
@@ -138,6 +141,7 @@ var matrix = map[string]cell{
 	"GET /api/v1/production-orders/:id/history":   {id: "production_order"},
 
 	"GET /api/v1/shipments":                 {},
+	"GET /api/v1/shipments.csv":             {},
 	"POST /api/v1/shipments":                {mkBody: func(f fixtures) any { return map[string]any{"order_id": f["reserved_order"]()} }},
 	"GET /api/v1/shipments/:id":             {id: "shipment"},
 	"PATCH /api/v1/shipments/:id":           {id: "shipment", body: map[string]any{"carrier": "Matrix Express"}},
@@ -149,6 +153,7 @@ var matrix = map[string]cell{
 	"GET /api/v1/shipments/:id/events":      {id: "shipment"},
 
 	"GET /api/v1/invoices":         {},
+	"GET /api/v1/invoices.csv":     {},
 	"POST /api/v1/invoices":        {mkBody: func(f fixtures) any { return map[string]any{"order_id": f["shipped_order"]()} }},
 	"GET /api/v1/invoices/:id":     {id: "invoice"},
 	"GET /api/v1/invoices/:id/pdf": {id: "invoice"},

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"nexo/internal/web"
 )
 
 // CSV columns, in export order. Import accepts any subset that includes sku,
@@ -79,9 +81,9 @@ func cell(p *Product, col string) string {
 	case "sku":
 		return p.SKU
 	case "name":
-		return defuse(p.Name)
+		return web.Defuse(p.Name)
 	case "description":
-		return defuse(p.Description)
+		return web.Defuse(p.Description)
 	case "type":
 		return string(p.Type)
 	case "unit":
@@ -107,13 +109,6 @@ func cell(p *Product, col string) string {
 		return i64(p.DailyCapacity)
 	}
 	return strconv.FormatBool(p.Active)
-}
-
-func defuse(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func undefuse(s string) string {

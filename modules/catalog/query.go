@@ -6,14 +6,12 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
+	"nexo/internal/web"
 )
-
-// MaxExportRows bounds one CSV export; a bigger catalog is exported in parts
-// with filters. It keeps one request's memory and transaction bounded.
-const MaxExportRows = 100_000
 
 // sortColumns are the sortable keys; created_at sorts by id (UUIDv7 ids are
 // time-ordered), so every order ends in the unique id and pages are stable.
@@ -63,27 +61,11 @@ func (s *Service) EachProduct(ctx context.Context, f Filter, fn func(Product) er
 	if err != nil {
 		return err
 	}
-	f.Limit, f.After = 500, nil
 	return s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		for n := 0; ; {
-			page, err := findPage(ctx, tx, f, col, desc)
-			if err != nil {
-				return err
-			}
-			for _, p := range page {
-				if n++; n > MaxExportRows {
-					return errs.E(errs.FailedPrecondition, "more than %d products match; narrow the filter", MaxExportRows)
-				}
-				if err := fn(p); err != nil {
-					return err
-				}
-			}
-			if len(page) < f.Limit {
-				return nil
-			}
-			last := page[len(page)-1].ID
-			f.After = &last
-		}
+		return web.EachPage(func(after *uuid.UUID, limit int) ([]Product, error) {
+			f.After, f.Limit = after, limit
+			return findPage(ctx, tx, f, col, desc)
+		}, func(p Product) uuid.UUID { return p.ID }, fn)
 	})
 }
 

@@ -32,6 +32,8 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Patch("/warehouses/:id", web.Perm(PermWarehouses), h.updateWarehouse)
 	r.Get("/stock", web.Perm(PermRead), h.listStock)
 	r.Get("/stock-moves", web.Perm(PermRead), h.listMoves)
+	r.Get("/stock.csv", web.Perm(PermRead), h.exportStock)
+	r.Get("/stock-moves.csv", web.Perm(PermRead), h.exportMoves)
 	r.Post("/stock-moves", web.Perm(PermAdjust), h.createMove)
 	r.Get("/lots", web.Perm(PermRead), h.listLots)
 	r.Get("/lots/:id", web.Perm(PermRead), h.getLot)

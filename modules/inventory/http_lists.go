@@ -89,16 +89,24 @@ func filters(c *fiber.Ctx) (p, w, l *uuid.UUID, err error) {
 	return
 }
 
-func (h *Handler) listStock(c *fiber.Ctx) error {
+// levelFilter reads the stock list's query: product_id, warehouse_id,
+// lot_id and the page.
+func levelFilter(c *fiber.Ctx) (LevelFilter, error) {
 	page, err := web.ParsePage(c)
 	if err != nil {
-		return err
+		return LevelFilter{}, err
 	}
 	f := LevelFilter{Limit: page.Limit}
 	if f.ProductID, f.WarehouseID, f.LotID, err = filters(c); err != nil {
-		return err
+		return f, err
 	}
-	if f.After, err = page.AfterID(); err != nil {
+	f.After, err = page.AfterID()
+	return f, err
+}
+
+func (h *Handler) listStock(c *fiber.Ctx) error {
+	f, err := levelFilter(c)
+	if err != nil {
 		return err
 	}
 	levels, err := h.svc.FindLevels(c.UserContext(), f)
@@ -110,7 +118,7 @@ func (h *Handler) listStock(c *fiber.Ctx) error {
 		out.Items[i] = levelJSON{ID: l.ID, ProductID: l.ProductID, WarehouseID: l.WarehouseID, LotID: l.LotID, OnHand: l.OnHand,
 			Reserved: l.Reserved, Quarantined: l.Quarantined, Available: l.Available(), OnHold: l.OnHold, Expired: l.Expired, UpdatedAt: l.UpdatedAt}
 	}
-	if len(levels) == page.Limit {
+	if len(levels) == f.Limit {
 		out.NextCursor = web.EncodeCursor(levels[len(levels)-1].ID.String())
 	}
 	return c.JSON(out)
@@ -119,27 +127,35 @@ func (h *Handler) listStock(c *fiber.Ctx) error {
 var moveKinds = map[string]bool{KindReceipt: true, KindAdjustment: true, KindReserve: true, KindRelease: true,
 	KindShipment: true, KindConsume: true, KindProduce: true, KindReturn: true}
 
-func (h *Handler) listMoves(c *fiber.Ctx) error {
+// moveFilter reads the ledger list's query: product_id, warehouse_id,
+// lot_id, kind, ref_type, ref_id and the page.
+func moveFilter(c *fiber.Ctx) (MoveFilter, error) {
 	page, err := web.ParsePage(c)
 	if err != nil {
-		return err
+		return MoveFilter{}, err
 	}
 	f := MoveFilter{Limit: page.Limit, Kind: c.Query("kind")}
 	if f.ProductID, f.WarehouseID, f.LotID, err = filters(c); err != nil {
-		return err
+		return f, err
 	}
 	if f.Kind != "" && !moveKinds[f.Kind] {
-		return errs.Field("kind", "unknown move kind")
+		return f, errs.Field("kind", "unknown move kind")
 	}
 	if rt := c.Query("ref_type"); rt != "" {
 		f.Ref = &Ref{Type: rt}
 		if id, err := queryID(c, "ref_id"); err != nil {
-			return err
+			return f, err
 		} else if id != nil {
 			f.Ref.ID = *id
 		}
 	}
-	if f.After, err = page.AfterID(); err != nil {
+	f.After, err = page.AfterID()
+	return f, err
+}
+
+func (h *Handler) listMoves(c *fiber.Ctx) error {
+	f, err := moveFilter(c)
+	if err != nil {
 		return err
 	}
 	moves, err := h.svc.FindMoves(c.UserContext(), f)
@@ -150,7 +166,7 @@ func (h *Handler) listMoves(c *fiber.Ctx) error {
 	for i, m := range moves {
 		out.Items[i] = toMoveJSON(m)
 	}
-	if len(moves) == page.Limit {
+	if len(moves) == f.Limit {
 		out.NextCursor = web.EncodeCursor(moves[len(moves)-1].ID.String())
 	}
 	return c.JSON(out)

@@ -25,6 +25,7 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 func (h *Handler) Routes(r *web.Router) {
 	read := web.Perm("invoices:read")
 	r.Get("/invoices", read, h.list)
+	r.Get("/invoices.csv", read, h.exportCSV)
 	r.Post("/invoices", web.Perm("invoices:issue"), h.issue)
 	r.Get("/invoices/:id", read, h.get)
 	r.Get("/invoices/:id/pdf", read, h.pdf)

@@ -43,11 +43,13 @@ func page(c *fiber.Ctx, f errs.Fields) (after *uuid.UUID, limit int, err error) 
 	return after, p.Limit, nil
 }
 
-func (h *Handler) list(c *fiber.Ctx) error {
+// parseFilter reads the invoice list's query: account_id, order_id, status,
+// overdue and the page.
+func parseFilter(c *fiber.Ctx) (Filter, int, error) {
 	fe := errs.Fields{}
 	after, limit, err := page(c, fe)
 	if err != nil {
-		return err
+		return Filter{}, 0, err
 	}
 	f := Filter{AccountID: queryID(fe, c, "account_id"), OrderID: queryID(fe, c, "order_id"),
 		Status: Status(c.Query("status")), After: after, Limit: limit + 1}
@@ -61,7 +63,12 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	default:
 		fe.Add("overdue", "must be true or false")
 	}
-	if err := fe.Err(); err != nil {
+	return f, limit, fe.Err()
+}
+
+func (h *Handler) list(c *fiber.Ctx) error {
+	f, limit, err := parseFilter(c)
+	if err != nil {
 		return err
 	}
 	list, err := h.svc.Find(c.UserContext(), f)

@@ -27,6 +27,7 @@ func (h *Handler) Routes(r *web.Router) {
 	read, write := web.Perm("orders:read"), web.Perm("orders:write")
 	r.Get("/orders", read, h.list)
 	r.Post("/orders", write, h.create)
+	r.Get("/orders.csv", read, h.exportCSV)
 	r.Get("/orders/:id", read, h.get)
 	r.Patch("/orders/:id", write, h.update)
 	r.Post("/orders/:id/confirm", web.Perm("orders:confirm"), h.confirm)

@@ -23,6 +23,7 @@ func (h *Handler) Routes(r *web.Router) {
 	read, write := web.Perm("shipments:read"), web.Perm("shipments:write")
 	r.Get("/shipments", read, h.list)
 	r.Post("/shipments", write, h.create)
+	r.Get("/shipments.csv", read, h.exportCSV)
 	r.Get("/shipments/:id", read, h.get)
 	r.Patch("/shipments/:id", write, h.update)
 	r.Post("/shipments/:id/pack", write, h.action(h.svc.Pack))

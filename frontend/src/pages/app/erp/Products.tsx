@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import { Badge, Button, Group, Select, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { IconDownload, IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconFileImport, IconPlus, IconSearch } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../../../api/client';
 import { useSession } from '../../../auth/session';
 import { LoadMore } from '../../../components/LoadMore';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { formatMoney, formatNumber } from '../../../lib/format';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
@@ -33,7 +34,6 @@ export function Products() {
     unwrap(api.GET('/api/v1/products', { params: { query: cursorQuery(filters, cursor) as never } })),
   );
   const write = can('products:write');
-  const csv = `/api/v1/products.csv?${new URLSearchParams(Object.entries(filters).filter(([, v]) => v))}`;
   return (
     <>
       <PageHeader
@@ -41,9 +41,7 @@ export function Products() {
         description={t('products.description')}
         actions={
           <>
-            <Button component="a" href={csv} variant="default" leftSection={<IconDownload size={18} />}>
-              {t('common.exportCsv')}
-            </Button>
+            <ExportCsvButton path="/api/v1/products.csv" filters={filters} />
             {write && can('imports:run') && (
               <Button variant="default" leftSection={<IconFileImport size={18} />} onClick={() => setImporting(true)}>
                 {t('products.import')}

@@ -11,6 +11,7 @@ import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
 import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { ProductName, ProductPicker, WarehousePicker } from '../../../components/pickers';
 import { formatDateTime, formatNumber } from '../../../lib/format';
@@ -65,24 +66,29 @@ export function Stock() {
   const [product, setProduct] = useState<string | null>(null);
   const [warehouse, setWarehouse] = useState<string | null>(null);
   const [moving, setMoving] = useState(false);
+  const [tab, setTab] = useState<string | null>('levels');
+  const filters = { product_id: product ?? '', warehouse_id: warehouse ?? '' };
   return (
     <>
       <PageHeader
         title={t('stock.title')}
         description={t('stock.description')}
         actions={
-          can('stock:adjust') && (
-            <Button leftSection={<IconPackageImport size={18} />} onClick={() => setMoving(true)}>
-              {t('stock.receiveOrAdjust')}
-            </Button>
-          )
+          <>
+            <ExportCsvButton path={tab === 'moves' ? '/api/v1/stock-moves.csv' : '/api/v1/stock.csv'} filters={filters} />
+            {can('stock:adjust') && (
+              <Button leftSection={<IconPackageImport size={18} />} onClick={() => setMoving(true)}>
+                {t('stock.receiveOrAdjust')}
+              </Button>
+            )}
+          </>
         }
       />
       <Group mb="md" align="end">
         <ProductPicker label={t('stock.product')} value={product} onChange={setProduct} w={320} />
         <WarehousePicker label={t('stock.warehouse')} value={warehouse} onChange={setWarehouse} clearable w={240} />
       </Group>
-      <Tabs defaultValue="levels">
+      <Tabs value={tab} onChange={setTab}>
         <Tabs.List mb="md">
           <Tabs.Tab value="levels">{t('stock.levels')}</Tabs.Tab>
           <Tabs.Tab value="moves">{t('stock.moves')}</Tabs.Tab>

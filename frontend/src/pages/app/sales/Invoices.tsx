@@ -12,6 +12,7 @@ import { useSession } from '../../../auth/session';
 import { FormActions } from '../../../components/FormActions';
 import { showError, showSaved } from '../../../components/forms';
 import { LoadMore } from '../../../components/LoadMore';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName } from '../../../components/pickers';
 import { formatDate, formatMoney, formatNumber, minorToInput, parseMoneyToMinor } from '../../../lib/format';
@@ -71,7 +72,11 @@ export function Invoices() {
   const [overdue, setOverdue] = useState(false);
   return (
     <>
-      <PageHeader title={t('invoices.title')} description={t('invoices.description')} />
+      <PageHeader
+        title={t('invoices.title')}
+        description={t('invoices.description')}
+        actions={<ExportCsvButton path="/api/v1/invoices.csv" filters={{ status: status ?? '', overdue: overdue ? 'true' : '' }} />}
+      />
       <Group mb="md" align="end">
         <Select label={t('common.status')} clearable placeholder={t('common.all')} data={statuses.map((s) => ({ value: s, label: t(`invoices.statuses.${s}`) }))} value={status} onChange={setStatus} w={220} />
         <Checkbox label={t('invoices.onlyOverdue')} checked={overdue} onChange={(e) => setOverdue(e.currentTarget.checked)} mb={8} />

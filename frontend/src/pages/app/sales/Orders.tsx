@@ -11,6 +11,7 @@ import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
 import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName, AccountPicker, ProductPicker } from '../../../components/pickers';
 import { formatDate, formatMoney } from '../../../lib/format';
@@ -66,7 +67,12 @@ export function Orders() {
       <PageHeader
         title={t('orders.title')}
         description={t('orders.description')}
-        actions={can('orders:write') && <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>{t('orders.new')}</Button>}
+        actions={
+          <>
+            <ExportCsvButton path="/api/v1/orders.csv" filters={{ status: status ?? '' }} />
+            {can('orders:write') && <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>{t('orders.new')}</Button>}
+          </>
+        }
       />
       <Select mb="md" label={t('common.status')} clearable placeholder={t('common.all')} data={orderStatuses.map((s) => ({ value: s, label: t(`orders.statuses.${s}`) }))} value={status} onChange={setStatus} w={220} />
       <OrderList status={status} />

@@ -11,6 +11,7 @@ import { useSession } from '../../../auth/session';
 import { FormActions } from '../../../components/FormActions';
 import { showError, showSaved } from '../../../components/forms';
 import { LoadMore } from '../../../components/LoadMore';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName, ProductName } from '../../../components/pickers';
 import { formatDateTime, formatNumber } from '../../../lib/format';
@@ -58,7 +59,7 @@ export function Shipments() {
   const [status, setStatus] = useState<string | null>(null);
   return (
     <>
-      <PageHeader title={t('shipments.title')} description={t('shipments.description')} />
+      <PageHeader title={t('shipments.title')} description={t('shipments.description')} actions={<ExportCsvButton path="/api/v1/shipments.csv" filters={{ status: status ?? '' }} />} />
       <Select mb="md" label={t('common.status')} clearable placeholder={t('common.all')} data={statuses.map((s) => ({ value: s, label: t(`shipments.statuses.${s}`) }))} value={status} onChange={setStatus} w={220} />
       <ShipmentList status={status} />
     </>
