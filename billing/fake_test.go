@@ -2,40 +2,40 @@ package billing
 
 import (
 	"context"
-	"maps"
-	"sync"
-
-	"nexo/internal/errs"
+	"sync/atomic"
 )
 
-// fakeStripe is Stripe's subscription state held as billing's own domain
-// type (no wire format): the webhook tests move it step by step and the
-// handlers re-read it through the Gateway interface, as they would Stripe.
-type fakeStripe struct {
+// offline is a configured gateway that counts every call: webhooks must
+// never reach Stripe (the event's object is the state), so the webhook
+// tests assert it stays at zero.
+type offline struct {
 	Unconfigured
-	mu    sync.Mutex
-	subs  map[string]Subscription
-	reads int
+	calls atomic.Int64
 }
 
-func newFakeStripe() *fakeStripe { return &fakeStripe{subs: map[string]Subscription{}} }
+func (o *offline) Configured() bool { return true }
 
-func (f *fakeStripe) Configured() bool { return true }
-
-// set replaces Stripe's state with a snapshot.
-func (f *fakeStripe) set(subs map[string]Subscription) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.subs = maps.Clone(subs)
+func (o *offline) CreateCustomer(ctx context.Context, key string, c Customer) (string, error) {
+	o.calls.Add(1)
+	return o.Unconfigured.CreateCustomer(ctx, key, c)
 }
 
-func (f *fakeStripe) Subscription(_ context.Context, id string) (Subscription, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.reads++
-	s, ok := f.subs[id]
-	if !ok {
-		return Subscription{}, errs.E(errs.NotFound, "no such subscription")
-	}
-	return s, nil
+func (o *offline) CreateCheckout(ctx context.Context, key string, p CheckoutParams) (Session, error) {
+	o.calls.Add(1)
+	return o.Unconfigured.CreateCheckout(ctx, key, p)
+}
+
+func (o *offline) CreatePortal(ctx context.Context, key, customerID, returnURL string) (Session, error) {
+	o.calls.Add(1)
+	return o.Unconfigured.CreatePortal(ctx, key, customerID, returnURL)
+}
+
+func (o *offline) UpdateSubscription(ctx context.Context, key, id string, u SubscriptionUpdate) (Subscription, error) {
+	o.calls.Add(1)
+	return o.Unconfigured.UpdateSubscription(ctx, key, id, u)
+}
+
+func (o *offline) CancelAtPeriodEnd(ctx context.Context, key, id string, cancel bool) (Subscription, error) {
+	o.calls.Add(1)
+	return o.Unconfigured.CancelAtPeriodEnd(ctx, key, id, cancel)
 }

@@ -18,9 +18,6 @@ type Gateway interface {
 	CreateCustomer(ctx context.Context, key string, c Customer) (customerID string, err error)
 	CreateCheckout(ctx context.Context, key string, p CheckoutParams) (Session, error)
 	CreatePortal(ctx context.Context, key string, customerID, returnURL string) (Session, error)
-	// Subscription re-reads a subscription: webhooks mirror what it returns
-	// rather than the (possibly stale) object in the event.
-	Subscription(ctx context.Context, id string) (Subscription, error)
 	// UpdateSubscription changes the price and/or quantity of the
 	// subscription's one item, with proration.
 	UpdateSubscription(ctx context.Context, key, id string, u SubscriptionUpdate) (Subscription, error)
@@ -58,19 +55,16 @@ type SubscriptionUpdate struct {
 }
 
 // Subscription is the provider's subscription, reduced to what billing
-// mirrors on the tenant.
+// mirrors on the tenant. Webhooks store it as JSON (stripe_events.facts).
 type Subscription struct {
-	ID                string
-	CustomerID        string
-	Status            string // Stripe's: trialing, active, past_due, unpaid, canceled, incomplete, ...
-	PriceID           string
-	Quantity          int64
-	Created           time.Time
-	CurrentPeriodEnd  time.Time
-	CancelAtPeriodEnd bool
-	// UnpaidSince is when the oldest open invoice was finalized (its first
-	// failed charge): the start of the grace period. Zero unless past due.
-	UnpaidSince time.Time
+	ID                string    `json:"id"`
+	CustomerID        string    `json:"customer"`
+	Status            string    `json:"status"` // Stripe's: trialing, active, past_due, unpaid, canceled, incomplete, ...
+	PriceID           string    `json:"price"`
+	Quantity          int64     `json:"quantity"`
+	Created           time.Time `json:"created"`
+	CurrentPeriodEnd  time.Time `json:"current_period_end"`
+	CancelAtPeriodEnd bool      `json:"cancel_at_period_end"`
 }
 
 // errNotConfigured is what every call answers without Stripe keys: a 4xx
@@ -97,11 +91,6 @@ func (Unconfigured) CreateCheckout(context.Context, string, CheckoutParams) (Ses
 // CreatePortal implements Gateway.
 func (Unconfigured) CreatePortal(context.Context, string, string, string) (Session, error) {
 	return Session{}, errNotConfigured
-}
-
-// Subscription implements Gateway.
-func (Unconfigured) Subscription(context.Context, string) (Subscription, error) {
-	return Subscription{}, errNotConfigured
 }
 
 // UpdateSubscription implements Gateway.

@@ -100,8 +100,9 @@ func (s *Service) SeatSyncHandler() events.Handler {
 
 // SyncSeats sets the subscription's quantity to the seats to bill: in use,
 // or bought, whichever is more. The mirrored quantity is left to the
-// webhook that follows, which re-reads the subscription: writing the
-// answer here could overwrite a newer one.
+// customer.subscription.updated webhook that follows, which carries the
+// change in Stripe's order: writing the answer here could overwrite a
+// newer one.
 func (s *Service) SyncSeats(ctx context.Context) error {
 	tid, ok := tenant.FromContext(ctx)
 	if !ok {

@@ -40,8 +40,11 @@ type eventRow struct {
 	ID            string     `bun:"id,pk"`
 	Type          string     `bun:"type"`
 	TenantID      *uuid.UUID `bun:"tenant_id,type:uuid"`
-	CreatedAt     time.Time  `bun:"created_at"`
+	CreatedAt     time.Time  `bun:"created_at"` // the event's created (Stripe's clock)
 	ProcessedAt   time.Time  `bun:"processed_at"`
+	// Facts is the JSON of what billing took from the event's object; nil
+	// for events it does not use.
+	Facts *string `bun:"facts"`
 }
 
 // requestRow is an idempotency key saved before a Stripe call (tenant table).

@@ -115,44 +115,6 @@ func (s *Stripe) CreatePortal(ctx context.Context, key, customerID, returnURL st
 	return Session{ID: ps.ID, URL: ps.URL}, nil
 }
 
-// Subscription implements Gateway.
-func (s *Stripe) Subscription(ctx context.Context, id string) (Subscription, error) {
-	sub, err := s.api.Subscriptions.Get(id, &stripe.SubscriptionParams{Params: params(ctx, "")})
-	if err != nil {
-		return Subscription{}, translate(err)
-	}
-	out := fromStripe(sub)
-	if out.Status == "past_due" || out.Status == "unpaid" {
-		if out.UnpaidSince, err = s.unpaidSince(ctx, sub.ID); err != nil {
-			return Subscription{}, err
-		}
-	}
-	return out, nil
-}
-
-// unpaidSince finds the oldest open invoice of the subscription: the grace
-// period counts from its first failed charge, not from the latest retry.
-func (s *Stripe) unpaidSince(ctx context.Context, subID string) (time.Time, error) {
-	lp := &stripe.InvoiceListParams{Subscription: stripe.String(subID), Status: stripe.String("open")}
-	lp.Context = ctx
-	var oldest int64
-	it := s.api.Invoices.List(lp)
-	for it.Next() {
-		inv := it.Invoice()
-		at := inv.Created
-		if inv.StatusTransitions != nil && inv.StatusTransitions.FinalizedAt > 0 {
-			at = inv.StatusTransitions.FinalizedAt
-		}
-		if oldest == 0 || at < oldest {
-			oldest = at
-		}
-	}
-	if err := it.Err(); err != nil {
-		return time.Time{}, translate(err)
-	}
-	return unix(oldest), nil
-}
-
 // UpdateSubscription implements Gateway.
 func (s *Stripe) UpdateSubscription(ctx context.Context, key, id string, u SubscriptionUpdate) (Subscription, error) {
 	cur, err := s.api.Subscriptions.Get(id, &stripe.SubscriptionParams{Params: params(ctx, "")})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -49,9 +50,11 @@ func (s *Service) Webhook(secrets []string) fiber.Handler {
 }
 
 func verify(body []byte, header string, secrets []string) (stripe.Event, error) {
-	// The event's object is only used for ids: state is re-read from Stripe
-	// through stripe-go at its own API version, so another version's
-	// payload shape is harmless.
+	// The event's object is read for the fields billing mirrors, which are
+	// the same in the API versions around stripe-go's own (the period end
+	// that newer versions moved onto the item is read from there too), so
+	// an endpoint on another version is accepted rather than retried
+	// forever by Stripe.
 	opt := webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true}
 	for _, secret := range secrets {
 		ev, err := webhook.ConstructEventWithOptions(body, header, secret, opt)
@@ -69,11 +72,11 @@ func verify(body []byte, header string, secrets []string) (stripe.Event, error) 
 	return stripe.Event{}, errs.E(errs.Invalid, "invalid Stripe signature")
 }
 
-// eventRef is what an event says about which subscription changed.
+// eventRef is what an event says about which tenant and subscription it
+// concerns, and what billing takes from its object.
 type eventRef struct {
-	subscriptionID string
-	customerID     string
-	tenantRef      string // our tenant id, from client_reference_id or metadata
+	tenantRef string // our tenant id, from client_reference_id or metadata
+	facts
 }
 
 func refOf(ev stripe.Event) (eventRef, error) {
@@ -84,34 +87,42 @@ func refOf(ev stripe.Event) (eventRef, error) {
 	var err error
 	switch {
 	case ev.Type == stripe.EventTypeCheckoutSessionCompleted:
+		// Names the customer and subscription; the subscription's state
+		// comes with its own customer.subscription.created event.
 		var cs stripe.CheckoutSession
 		if err = json.Unmarshal(ev.Data.Raw, &cs); err == nil {
 			r.tenantRef = cs.ClientReferenceID
 			if cs.Subscription != nil {
-				r.subscriptionID = cs.Subscription.ID
+				r.Subscription = cs.Subscription.ID
 			}
 			if cs.Customer != nil {
-				r.customerID = cs.Customer.ID
+				r.Customer = cs.Customer.ID
 			}
 		}
 	case strings.HasPrefix(string(ev.Type), "customer.subscription."):
 		var sub stripe.Subscription
-		if err = json.Unmarshal(ev.Data.Raw, &sub); err == nil {
-			r.subscriptionID, r.tenantRef = sub.ID, sub.Metadata["tenant_id"]
-			if sub.Customer != nil {
-				r.customerID = sub.Customer.ID
+		if err = json.Unmarshal(ev.Data.Raw, &sub); err == nil && sub.ID != "" {
+			r.tenantRef = sub.Metadata["tenant_id"]
+			snap := fromStripe(&sub)
+			if snap.CurrentPeriodEnd.IsZero() {
+				snap.CurrentPeriodEnd = itemPeriodEnd(ev.Data.Raw)
 			}
+			r.Subscription, r.Customer, r.Snapshot = sub.ID, snap.CustomerID, &snap
 		}
 	case ev.Type == stripe.EventTypeInvoicePaid, ev.Type == stripe.EventTypeInvoicePaymentSucceeded,
 		ev.Type == stripe.EventTypeInvoicePaymentFailed, ev.Type == stripe.EventTypeInvoicePaymentActionRequired:
+		// An invoice says nothing of the subscription's status (Stripe
+		// sends customer.subscription.updated for that); a failed charge
+		// only marks when the trouble began, for the grace period.
 		var inv stripe.Invoice
 		if err = json.Unmarshal(ev.Data.Raw, &inv); err == nil {
 			if inv.Subscription != nil {
-				r.subscriptionID = inv.Subscription.ID
+				r.Subscription = inv.Subscription.ID
 			}
 			if inv.Customer != nil {
-				r.customerID = inv.Customer.ID
+				r.Customer = inv.Customer.ID
 			}
+			r.Failed = ev.Type == stripe.EventTypeInvoicePaymentFailed || ev.Type == stripe.EventTypeInvoicePaymentActionRequired
 		}
 	}
 	if err != nil {
@@ -120,11 +131,29 @@ func refOf(ev stripe.Event) (eventRef, error) {
 	return r, nil
 }
 
+// itemPeriodEnd reads items.data[0].current_period_end: API versions after
+// stripe-go v76's moved the period from the subscription to its items.
+func itemPeriodEnd(raw []byte) time.Time {
+	var s struct {
+		Items struct {
+			Data []struct {
+				CurrentPeriodEnd int64 `json:"current_period_end"`
+			} `json:"data"`
+		} `json:"items"`
+	}
+	if json.Unmarshal(raw, &s) != nil || len(s.Items.Data) == 0 {
+		return time.Time{}
+	}
+	return unix(s.Items.Data[0].CurrentPeriodEnd)
+}
+
 // HandleEvent applies one verified event exactly once: the event id is
-// recorded in the transaction that applies it, so a redelivery finds it and
-// does nothing. The tenant row is locked and the subscription re-read from
-// Stripe inside that transaction, so whatever order events arrive in, the
-// tenant ends up mirroring Stripe's current subscription (S2).
+// recorded, with what billing takes from its object, in the transaction
+// that applies it, so a redelivery finds it and does nothing. The tenant's
+// billing columns are then recomputed from all its recorded events in a
+// fixed order (fold), so whatever order events arrive in, the tenant ends
+// in the state in-order delivery gives (S2). Stripe is not re-read: the
+// event's own object is Stripe's state at the event's time.
 func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) error {
 	if ev.ID == "" {
 		return errs.Field("id", "missing")
@@ -142,6 +171,14 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) error {
 		if tid != uuid.Nil {
 			row.TenantID = &tid
 		}
+		if ref.Subscription != "" {
+			b, err := json.Marshal(ref.facts)
+			if err != nil {
+				return err
+			}
+			f := string(b)
+			row.Facts = &f
+		}
 		res, err := tx.NewInsert().Model(row).On("CONFLICT (id) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return err
@@ -149,10 +186,10 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err // a redelivery: already applied
 		}
-		if tid == uuid.Nil || ref.subscriptionID == "" {
+		if tid == uuid.Nil || ref.Subscription == "" {
 			return nil // not about one of our subscriptions: recorded, nothing to do
 		}
-		if err := s.sync(ctx, tx, tid, ref); err != nil {
+		if err := s.fold(ctx, tx, tid, ref.Customer); err != nil {
 			return err
 		}
 		tenant.AfterCommit(ctx, func() { s.forget(tid) })
@@ -164,10 +201,10 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) error {
 // tenant id we put in the checkout session and subscription metadata (the
 // webhook is signed, so the metadata is ours).
 func (s *Service) findTenant(ctx context.Context, tx bun.IDB, ref eventRef) (uuid.UUID, error) {
-	if ref.customerID != "" {
+	if ref.Customer != "" {
 		var ids []uuid.UUID
 		if err := tx.NewSelect().Model((*accountRow)(nil)).Column("id").
-			Where("t.stripe_customer_id = ?", ref.customerID).Scan(ctx, &ids); err != nil {
+			Where("t.stripe_customer_id = ?", ref.Customer).Scan(ctx, &ids); err != nil {
 			return uuid.Nil, err
 		}
 		if len(ids) == 1 {
@@ -180,7 +217,7 @@ func (s *Service) findTenant(ctx context.Context, tx bun.IDB, ref eventRef) (uui
 	}
 	var ids []uuid.UUID
 	err = tx.NewSelect().Model((*accountRow)(nil)).Column("id").Where("t.id = ?", id).
-		Where("t.stripe_customer_id IS NULL OR t.stripe_customer_id = ?", ref.customerID).Scan(ctx, &ids)
+		Where("t.stripe_customer_id IS NULL OR t.stripe_customer_id = ?", ref.Customer).Scan(ctx, &ids)
 	if err != nil || len(ids) == 0 {
 		return uuid.Nil, err
 	}
