@@ -33,9 +33,11 @@ type erpTrace struct {
 		} `json:"lot"`
 	} `json:"used_in"`
 	Shipments []struct {
-		RefID     string  `json:"ref_id"`
-		AccountID *string `json:"account_id"`
-		Quantity  int64   `json:"quantity"`
+		RefID       string  `json:"ref_id"`
+		AccountID   *string `json:"account_id"`
+		Quantity    int64   `json:"quantity"`
+		Number      string  `json:"number"`
+		AccountName string  `json:"account_name"`
 	} `json:"shipments"`
 	Customers []string `json:"customers"`
 }
@@ -164,6 +166,10 @@ func TestERPShippingJourney(t *testing.T) {
 	var shipped int64
 	for _, s := range tr.Shipments {
 		shipped += s.Quantity
+		// A recall list names the shipment and the customer.
+		if s.AccountName != "Acme Furniture" || !strings.HasPrefix(s.Number, "S") {
+			t.Errorf("trace shipment without names: %+v", s)
+		}
 	}
 	if shipped != 10 || len(tr.Shipments) != 2 || !slices.Equal(tr.Customers, []string{acme}) {
 		t.Errorf("stool lot trace: %+v", tr)

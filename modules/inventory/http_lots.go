@@ -17,13 +17,15 @@ type traceLotJSON struct {
 }
 
 type traceShipmentJSON struct {
-	MoveID    uuid.UUID  `json:"move_id"`
-	LotID     uuid.UUID  `json:"lot_id"`
-	RefType   string     `json:"ref_type"`
-	RefID     uuid.UUID  `json:"ref_id"`
-	AccountID *uuid.UUID `json:"account_id"`
-	Quantity  int64      `json:"quantity"`
-	At        time.Time  `json:"at"`
+	MoveID      uuid.UUID  `json:"move_id"`
+	LotID       uuid.UUID  `json:"lot_id"`
+	RefType     string     `json:"ref_type"`
+	RefID       uuid.UUID  `json:"ref_id"`
+	AccountID   *uuid.UUID `json:"account_id"`
+	Quantity    int64      `json:"quantity"`
+	At          time.Time  `json:"at"`
+	Number      string     `json:"number"`
+	AccountName string     `json:"account_name"`
 }
 
 type traceJSON struct {
@@ -74,7 +76,7 @@ func (h *Handler) traceLot(c *fiber.Ctx) error {
 	}
 	for i, s := range tr.Shipments {
 		out.Shipments[i] = traceShipmentJSON{MoveID: s.MoveID, LotID: s.LotID, RefType: s.Ref.Type, RefID: s.Ref.ID,
-			AccountID: s.AccountID, Quantity: s.Quantity, At: s.At}
+			AccountID: s.AccountID, Quantity: s.Quantity, At: s.At, Number: s.Number, AccountName: s.AccountName}
 	}
 	return c.JSON(out)
 }

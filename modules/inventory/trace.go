@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"nexo/tenant"
 )
 
 // Trace is a lot's genealogy (E2, F3): backward to the component lots it was
@@ -37,6 +39,9 @@ type TraceShipment struct {
 	AccountID *uuid.UUID
 	Quantity  int64
 	At        time.Time
+	// Names for people reading a recall list: the shipment's number and
+	// the customer's name (read from their modules' tables).
+	Number, AccountName string
 }
 
 // Bounds of a trace: a genealogy deeper or wider than this is cut, which
@@ -68,8 +73,10 @@ func (s *Service) TraceLot(ctx context.Context, id uuid.UUID) (Trace, error) {
 		for _, l := range tr.UsedIn {
 			ids = append(ids, l.Lot.ID)
 		}
-		tr.Shipments, tr.Customers, err = shipmentsOf(ctx, tx, ids)
-		return err
+		if tr.Shipments, tr.Customers, err = shipmentsOf(ctx, tx, ids); err != nil {
+			return err
+		}
+		return nameShipments(ctx, tx, tr.Shipments)
 	})
 	return tr, err
 }
@@ -125,6 +132,33 @@ func fillLots(ctx context.Context, tx bun.IDB, tl []TraceLot) error {
 	}
 	for i := range tl {
 		tl[i].Lot = byID[tl[i].Lot.ID]
+	}
+	return nil
+}
+
+// nameShipments fills the shipments' numbers and customers' names.
+func nameShipments(ctx context.Context, tx bun.IDB, ships []TraceShipment) error {
+	numbers, accounts := map[uuid.UUID]string{}, map[uuid.UUID]string{}
+	var sids, aids []uuid.UUID
+	for _, s := range ships {
+		if s.Ref.Type == "shipment" {
+			sids = append(sids, s.Ref.ID)
+		}
+		if s.AccountID != nil {
+			aids = append(aids, *s.AccountID)
+		}
+	}
+	if err := tenant.Names(ctx, tx, "shipments", "number", sids, numbers); err != nil {
+		return err
+	}
+	if err := tenant.Names(ctx, tx, "accounts", "name", aids, accounts); err != nil {
+		return err
+	}
+	for i, s := range ships {
+		ships[i].Number = numbers[s.Ref.ID]
+		if s.AccountID != nil {
+			ships[i].AccountName = accounts[*s.AccountID]
+		}
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ export const en = {
     title: 'Lots', description: 'Every lot with its dates, quality hold and trace.', none: 'No lots yet', code: 'Lot code', lot: 'Lot {{code}}',
     productionDate: 'Produced on', expiresOn: 'Expires on', onHold: 'On hold', released: 'Released', expired: 'Expired', customers: 'Customers who received it',
     backward: 'Made from (components)', forward: 'Went to (products and customers)', noComponents: 'Not made from other lots.', notUsed: 'Not used or shipped yet.',
-    madeInto: 'Made into', shipped: 'Shipped', customer: 'customer', putOnHold: 'Put on hold', liftHold: 'Lift hold', reason: 'Reason',
+    madeInto: 'Made into', shipped: 'Shipped', putOnHold: 'Put on hold', liftHold: 'Lift hold', reason: 'Reason',
     holdHelp: 'Held stock cannot be reserved or shipped. Open reservations on this lot are released so their orders show the shortfall.',
     held_one: 'Lot on hold; {{count}} reservation released', held_other: 'Lot on hold; {{count}} reservations released', holdLifted: 'Hold lifted',
   },

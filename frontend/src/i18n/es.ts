@@ -47,7 +47,7 @@ export const es: Messages = {
     title: 'Lotes', description: 'Cada lote con sus fechas, bloqueo de calidad y trazabilidad.', none: 'Aún no hay lotes', code: 'Código de lote', lot: 'Lote {{code}}',
     productionDate: 'Fabricado el', expiresOn: 'Caduca el', onHold: 'Bloqueado', released: 'Liberado', expired: 'Caducado', customers: 'Clientes que lo recibieron',
     backward: 'Fabricado con (componentes)', forward: 'Fue a (productos y clientes)', noComponents: 'No se fabricó con otros lotes.', notUsed: 'Aún no se ha usado ni enviado.',
-    madeInto: 'Usado en', shipped: 'Enviado', customer: 'cliente', putOnHold: 'Bloquear', liftHold: 'Desbloquear', reason: 'Motivo',
+    madeInto: 'Usado en', shipped: 'Enviado', putOnHold: 'Bloquear', liftHold: 'Desbloquear', reason: 'Motivo',
     holdHelp: 'Las existencias bloqueadas no se pueden reservar ni enviar. Las reservas abiertas de este lote se liberan y sus pedidos muestran la falta.',
     held_one: 'Lote bloqueado; {{count}} reserva liberada', held_other: 'Lote bloqueado; {{count}} reservas liberadas', holdLifted: 'Bloqueo retirado',
   },

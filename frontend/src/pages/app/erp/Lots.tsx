@@ -151,8 +151,18 @@ export function LotDetail() {
                   <Table.Tr key={s.move_id}>
                     <Table.Td>
                       {t('lots.shipped')} {formatDate(s.at, lang, timeZone)}
+                      {s.ref_type === 'shipment' && (
+                        <> · <Anchor component={Link} to={`/app/shipments/${s.ref_id}`}>{s.number}</Anchor></>
+                      )}
                       {s.account_id && (
-                        <> · <Anchor component={Link} to={`/app/accounts/${s.account_id}`}>{t('lots.customer')}</Anchor></>
+                        <>
+                          {' · '}
+                          {can('accounts:read') ? (
+                            <Anchor component={Link} to={`/app/accounts/${s.account_id}`} data-testid="lot-customer">{s.account_name}</Anchor>
+                          ) : (
+                            <span data-testid="lot-customer">{s.account_name}</span>
+                          )}
+                        </>
                       )}
                     </Table.Td>
                     <Table.Td ta="right">{formatNumber(s.quantity, lang)}</Table.Td>
