@@ -61,11 +61,20 @@ func (s *Service) lockReason(a *accountRow, now time.Time) string {
 		return "the subscription is canceled: the account is read-only (reads and exports still work); subscribe again under Billing to make changes"
 	case "past_due":
 		if a.PastDueSince != nil && now.After(a.PastDueSince.Add(s.opt.Grace)) {
-			return fmt.Sprintf("payment failed on %s and the %d-day grace period is over: the account is read-only (reads and exports still work) until the invoice is paid under Billing",
-				a.PastDueSince.Format("2006-01-02"), int(s.opt.Grace.Hours()/24))
+			return fmt.Sprintf("payment failed on %s and the %s grace period is over: the account is read-only (reads and exports still work) until the invoice is paid under Billing",
+				a.PastDueSince.Format("2006-01-02"), graceText(s.opt.Grace))
 		}
 	}
 	return ""
+}
+
+// graceText names the grace period: "7-day", or the duration when it is
+// not whole days (a short grace on a test server).
+func graceText(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d-day", int(d/(24*time.Hour)))
+	}
+	return d.String()
 }
 
 // forget drops the cached state of a tenant after this instance changed it.

@@ -67,7 +67,9 @@ func startStripeMock() {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	cmd := exec.Command(bin, "-http-addr", addr)
+	// stripe-mock also serves HTTPS, on :12112 unless told: a system-chosen
+	// port keeps two runs on one machine apart.
+	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:0")
 	if err := cmd.Start(); err != nil {
 		mock.err = err.Error()
 		return

@@ -1,6 +1,7 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,64 @@ function postgres(bin: string, dir: string, env: Record<string, string>): Record
   };
 }
 
+/** stripeMockBin finds stripe-mock on PATH or in $(go env GOPATH)/bin, as the Go tests do. */
+function stripeMockBin(): string {
+  for (const d of (process.env.PATH ?? '').split(':')) {
+    if (d && existsSync(join(d, 'stripe-mock'))) return join(d, 'stripe-mock');
+  }
+  const p = join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', 'stripe-mock');
+  if (!existsSync(p)) throw new Error('stripe-mock not found on PATH or in $(go env GOPATH)/bin: go install github.com/stripe/stripe-mock@latest');
+  return p;
+}
+
+async function listening(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const c = connect(port, '127.0.0.1', () => {
+      c.end();
+      ok(true);
+    });
+    c.on('error', () => ok(false));
+  });
+}
+
+/**
+ * stripe starts stripe-mock on a free loopback port (its requests are logged
+ * to a file the billing journey reads) and returns the server's Stripe
+ * settings: a test key, the mock as API base, a webhook signing secret the
+ * journey signs with, plans with Stripe price ids, and a 15 s grace period
+ * so the journey sees a failed payment turn read-only without waiting days.
+ */
+async function stripe(dir: string): Promise<{ pid: number; env: Record<string, string> }> {
+  const port = await freePort();
+  const log = join(dir, 'stripe-mock.log');
+  const out = openSync(log, 'a');
+  const child = spawn(stripeMockBin(), ['-http-addr', `127.0.0.1:${port}`, '-https-addr', '127.0.0.1:0'], { stdio: ['ignore', out, out], detached: false });
+  const deadline = Date.now() + 15_000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null) throw new Error(`stripe-mock exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('stripe-mock did not listen in 15 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const plans = JSON.parse(readFileSync(join(root, 'billing', 'plans.json'), 'utf8')) as { plans: { id: string; stripe_price_id: string }[] };
+  for (const p of plans.plans) p.stripe_price_id = `price_e2e_${p.id}`;
+  const plansFile = join(dir, 'plans.json');
+  writeFileSync(plansFile, JSON.stringify(plans));
+  const secret = `whsec_e2e_${randomBytes(16).toString('hex')}`;
+  process.env.NEXO_E2E_STRIPE_LOG = log;
+  process.env.NEXO_E2E_STRIPE_WEBHOOK_SECRET = secret;
+  process.env.NEXO_E2E_BILLING_GRACE_SECONDS = '15';
+  return {
+    pid: child.pid!,
+    env: {
+      NEXO_STRIPE_SECRET_KEY: 'sk_test_e2e',
+      NEXO_STRIPE_API_BASE: `http://127.0.0.1:${port}`,
+      NEXO_STRIPE_WEBHOOK_SECRET: secret,
+      NEXO_BILLING_PLANS: plansFile,
+      NEXO_BILLING_GRACE: '15s',
+    },
+  };
+}
+
 export default async function globalSetup() {
   if (!existsSync(chromiumPath)) {
     throw new Error(`Chromium not found at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
@@ -72,6 +131,8 @@ export default async function globalSetup() {
   };
   const pg = postgres(bin, dir, env);
   Object.assign(env, pg);
+  const mock = await stripe(dir);
+  Object.assign(env, mock.env);
   const child = spawn(bin, ['serve'], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -81,10 +142,13 @@ export default async function globalSetup() {
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) throw new Error(`nexo exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('nexo did not become ready in 30 s');
+    const failed = child.exitCode !== null ? `nexo exited with ${child.exitCode}` : Date.now() > deadline ? 'nexo did not become ready in 30 s' : '';
+    if (failed) {
+      process.kill(mock.pid, 'SIGTERM'); // the teardown does not run after a failed setup
+      throw new Error(failed);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   process.env.NEXO_E2E_BASE_URL = base;
-  writeFileSync(stateFile, JSON.stringify({ pid: child.pid, dir, database: pg.NEXO_DATABASE_URL ? new URL(pg.NEXO_DATABASE_URL).pathname.slice(1) : '' }));
+  writeFileSync(stateFile, JSON.stringify({ pid: child.pid, stripeMockPid: mock.pid, dir, database: pg.NEXO_DATABASE_URL ? new URL(pg.NEXO_DATABASE_URL).pathname.slice(1) : '' }));
 }

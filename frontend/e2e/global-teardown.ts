@@ -3,7 +3,12 @@ import { readFileSync, rmSync } from 'node:fs';
 import { stateFile } from './global-setup';
 
 export default async function globalTeardown() {
-  const { pid, dir, database } = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid: number; dir: string; database: string };
+  const { pid, stripeMockPid, dir, database } = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+    pid: number;
+    stripeMockPid?: number;
+    dir: string;
+    database: string;
+  };
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
@@ -16,6 +21,13 @@ export default async function globalTeardown() {
       break; // exited
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+  if (stripeMockPid) {
+    try {
+      process.kill(stripeMockPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
   rmSync(dir, { recursive: true, force: true });
   if (database && process.env.NEXO_TEST_DATABASE_URL) {
