@@ -36,7 +36,9 @@ type AuditEvent struct {
 }
 
 // Audit writes an audit row in tx, the caller's transaction, so the record
-// exists exactly when the change does (M6). Secrets must not be in snapshots.
+// exists exactly when the change does (M6): the row is inserted before the
+// transaction commits, possibly batched with the transaction's other audit
+// rows, and never outlives a rollback. Secrets must not be in snapshots.
 func Audit(ctx context.Context, tx bun.IDB, e AuditEntry) error {
 	row := &auditRow{ID: newID(), At: now(), Action: e.Action, Resource: e.Resource, ResourceID: e.ResourceID}
 	row.ActorType, row.ActorID = "system", ""
@@ -51,6 +53,16 @@ func Audit(ctx context.Context, tx bun.IDB, e AuditEntry) error {
 	}
 	if row.After, err = snapshot(e.After); err != nil {
 		return err
+	}
+	// Inside this package's transaction the row waits for the others of
+	// the transaction (an order confirmation writes one per line reserved
+	// and one for the order) and all go in with one INSERT before commit.
+	if st, ok := ctx.Value(txKey).(*txState); ok && bun.IDB(st.tx) == tx {
+		if tid, ok := FromContext(ctx); ok && tid == st.tenant && tid != uuid.Nil {
+			row.TenantID = tid
+			st.audits = append(st.audits, row)
+			return nil
+		}
 	}
 	_, err = tx.NewInsert().Model(row).Exec(ctx)
 	return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
@@ -88,6 +89,18 @@ func (s *Service) Authenticate(cookie CookieConfig) fiber.Handler {
 	}
 }
 
+// sessionUserRow is what a request needs of its session's user and tenant.
+type sessionUserRow struct {
+	bun.BaseModel `bun:"table:users,alias:u"`
+	Scoped
+	ID          uuid.UUID `bun:"id,pk,type:uuid"`
+	Email       string    `bun:"email"`
+	Name        string    `bun:"name"`
+	Status      string    `bun:"status"`
+	TOTPEnabled bool      `bun:"totp_enabled"`
+	RequireTOTP bool      `bun:"require_totp,scanonly"`
+}
+
 // sessionPrincipal loads the live user behind a session: a deactivated user
 // or a suspended tenant stops working at once even if a session survived.
 func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, Session, error) {
@@ -95,16 +108,16 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 	if err != nil {
 		return Principal{}, Session{}, err
 	}
-	var u userRow
-	var requireTOTP bool
+	// One statement for both checks (the request path runs it on every
+	// call): the user, active, of the session's tenant, which must be
+	// active too; the tenant's TOTP rule comes along.
+	var u sessionUserRow
 	err = s.db.Run(WithTenant(ctx, sess.TenantID), func(ctx context.Context, tx bun.IDB) error {
-		err := tx.NewSelect().Model((*tenantRow)(nil)).Column("require_totp").
-			Where("t.id = ?", sess.TenantID).Where("t.status = 'active'").Scan(ctx, &requireTOTP)
-		if err != nil {
-			return err
-		}
-		return tx.NewSelect().Model(&u).Column("id", "email", "name", "status", "totp_enabled").
-			Where("u.id = ?", sess.UserID).Where("u.status = 'active'").Scan(ctx)
+		return tx.NewSelect().Model(&u).Column("u.id", "u.email", "u.name", "u.status", "u.totp_enabled").
+			ColumnExpr("t.require_totp").
+			Join("JOIN tenants AS t ON t.id = u.tenant_id").
+			Where("u.id = ?", sess.UserID).Where("u.status = 'active'").
+			Where("t.id = ?", sess.TenantID).Where("t.status = 'active'").Scan(ctx)
 	})
 	if err != nil {
 		if errs.Is(err, errs.NotFound) {
@@ -115,7 +128,7 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 	}
 	p := Principal{TenantID: sess.TenantID, Kind: sess.Kind, ID: u.ID, Subject: UserSubject(u.ID),
 		SessionID: sess.hash, Name: u.Name, Email: u.Email}
-	sess.mustEnroll = s.mustEnrollTOTP(p, requireTOTP, u.TOTPEnabled)
+	sess.mustEnroll = s.mustEnrollTOTP(p, u.RequireTOTP, u.TOTPEnabled)
 	return p, sess, nil
 }
 

@@ -42,6 +42,21 @@ type txState struct {
 	tx          bun.Tx
 	tenant      uuid.UUID // uuid.Nil for a platform transaction
 	afterCommit []func()
+	// audits are the audit rows written in tx and not yet inserted: they go
+	// in as one multi-row INSERT before the tenant changes or the
+	// transaction commits (see Audit), still inside the transaction.
+	audits []*auditRow
+}
+
+// flushAudits inserts the pending audit rows, all of st.tenant, in tx.
+func (st *txState) flushAudits(ctx context.Context) error {
+	if len(st.audits) == 0 {
+		return nil
+	}
+	rows := st.audits
+	st.audits = nil
+	_, err := st.tx.NewInsert().Model(&rows).Exec(WithTenant(ctx, st.tenant))
+	return err
 }
 
 // Run runs fn in a transaction bound to ctx's tenant. A Run inside another
@@ -54,6 +69,9 @@ func (d *DB) Run(ctx context.Context, fn func(ctx context.Context, tx bun.IDB) e
 	}
 	if st, ok := ctx.Value(txKey).(*txState); ok {
 		if st.tenant != tid {
+			if err := st.flushAudits(ctx); err != nil {
+				return db.Translate(err)
+			}
 			if err := d.bindTenant(ctx, st.tx, tid); err != nil {
 				return err
 			}
@@ -93,7 +111,11 @@ func (d *DB) begin(ctx context.Context, tid uuid.UUID, fn func(ctx context.Conte
 		}
 	}
 	ctx = context.WithValue(ctx, txKey, st)
-	if err := fn(ctx, tx); err != nil {
+	err = fn(ctx, tx)
+	if err == nil {
+		err = st.flushAudits(ctx)
+	}
+	if err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, rbErr)
 		}

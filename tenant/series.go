@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -47,6 +48,8 @@ type seriesRow struct {
 	Padding    int       `bun:"padding"`
 	NextNumber int64     `bun:"next_number"`
 	UpdatedAt  time.Time `bun:"updated_at"`
+	// Timezone is the tenant's, returned by NextNumber's upsert.
+	Timezone string `bun:"timezone,scanonly"`
 }
 
 func seriesDefault(code string) (NumberSeries, bool) {
@@ -147,18 +150,21 @@ func (s *Service) NextNumber(ctx context.Context, tx bun.IDB, code string) (stri
 	if !ok {
 		return "", errs.E(errs.NotFound, "no such number series")
 	}
+	tid, _ := FromContext(ctx)
 	row := &seriesRow{Code: code, Prefix: d.Prefix, Padding: d.Padding, NextNumber: d.NextNumber + 1, UpdatedAt: now()}
 	_, err := tx.NewInsert().Model(row).
 		On("CONFLICT (tenant_id, code) DO UPDATE").
 		Set("next_number = n.next_number + 1").
 		Set("updated_at = EXCLUDED.updated_at").
-		Returning("prefix, padding, next_number").
+		// The tenant's time zone ({YYYY} is the tenant's year) comes back
+		// with the number: one statement instead of two.
+		Returning("prefix, padding, next_number, (SELECT t.timezone FROM tenants AS t WHERE t.id = ?) AS timezone", tid).
 		Exec(ctx)
 	if err != nil {
 		return "", err
 	}
 	ns := NumberSeries{Code: code, Prefix: row.Prefix, Padding: row.Padding}
-	return ns.Format(row.NextNumber-1, tenantNow(ctx, tx)), nil
+	return ns.Format(row.NextNumber-1, inZone(time.Now(), row.Timezone)), nil
 }
 
 // lockSeries makes sure the series has a row (inserting its default) and
@@ -179,16 +185,19 @@ func (s *Service) lockSeries(ctx context.Context, tx bun.IDB, code string) (Numb
 	return NumberSeries{Code: r.Code, Prefix: r.Prefix, Padding: r.Padding, NextNumber: r.NextNumber}, nil
 }
 
-// tenantNow is now in the bound tenant's time zone ({YYYY} is the tenant's
-// year), read through tx so that no second transaction is opened.
-func tenantNow(ctx context.Context, tx bun.IDB) time.Time {
-	t := time.Now()
-	tid, _ := FromContext(ctx)
-	var tz string
-	if err := tx.NewSelect().Model((*tenantRow)(nil)).Column("timezone").Where("t.id = ?", tid).Scan(ctx, &tz); err == nil {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return t.In(loc)
-		}
+// inZone is t in the tenant's zone tz ("" is UTC), or t unchanged when tz
+// is unknown.
+func inZone(t time.Time, tz string) time.Time {
+	if loc, ok := zones.Load(tz); ok {
+		return t.In(loc.(*time.Location))
 	}
-	return t
+	loc, err := time.LoadLocation(tz) // reads the zone database each call
+	if err != nil {
+		return t
+	}
+	zones.Store(tz, loc)
+	return t.In(loc)
 }
+
+// zones caches loaded time zones by name (a handful in practice).
+var zones sync.Map

@@ -177,17 +177,31 @@ func insertLines(ctx context.Context, tx bun.IDB, o *Order) error {
 }
 
 // saveLines rewrites the settled quantities of o's lines after confirm or
-// cancel (prices and quantities do not change past draft).
+// cancel (prices and quantities do not change past draft), all lines in one
+// UPDATE: each column is a CASE on the line id. The ELSE arm keeps the
+// column's value and gives PostgreSQL the column's type for the literals.
 func saveLines(ctx context.Context, tx bun.IDB, o *Order) error {
-	for i := range o.Lines {
-		_, err := tx.NewUpdate().Model(lineRowOf(o.ID, i, &o.Lines[i])).
-			Column("reserved_qty", "shortfall_qty", "shortfall_action", "promised_date").
-			Where("l.id = ?", o.Lines[i].ID).Exec(ctx)
-		if err != nil {
-			return err
-		}
+	if len(o.Lines) == 0 {
+		return nil
 	}
-	return nil
+	var ids []uuid.UUID
+	cases := map[string][]any{}
+	cols := []string{"reserved_qty", "shortfall_qty", "shortfall_action", "promised_date"}
+	for i := range o.Lines {
+		l := &o.Lines[i]
+		ids = append(ids, l.ID)
+		cases["reserved_qty"] = append(cases["reserved_qty"], l.ID, l.ReservedQty)
+		cases["shortfall_qty"] = append(cases["shortfall_qty"], l.ID, l.ShortfallQty)
+		cases["shortfall_action"] = append(cases["shortfall_action"], l.ID, string(l.ShortfallAction))
+		cases["promised_date"] = append(cases["promised_date"], l.ID, l.PromisedDate)
+	}
+	when := strings.Repeat(" WHEN ? THEN ?", len(o.Lines))
+	q := tx.NewUpdate().Model((*lineRow)(nil))
+	for _, c := range cols {
+		q.Set(c+" = CASE l.id"+when+" ELSE l."+c+" END", cases[c]...)
+	}
+	_, err := q.Where("l.order_id = ?", o.ID).Where("l.id IN (?)", bun.In(ids)).Exec(ctx)
+	return err
 }
 
 // likePattern turns a search text into a LIKE pattern matching it anywhere,
