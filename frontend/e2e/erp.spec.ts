@@ -185,6 +185,12 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await finance.getByRole('button', { name: 'Invoice shipped units' }).click();
   await expect(finance.getByRole('heading', { name: /^Invoice F/ })).toBeVisible();
   await expect(finance.getByTestId('invoice-balance')).toHaveText('€12,500.00');
+  // Receivables shows who owes it, not yet due.
+  const invoiceUrl = finance.url();
+  await nav(finance).getByRole('link', { name: 'Receivables' }).click();
+  const owed = finance.getByRole('row', { name: /Ferretería Norte/ });
+  await expect(owed.getByRole('cell', { name: '€12,500.00' })).toHaveCount(2); // not yet due, and the total
+  await finance.goto(invoiceUrl);
   await finance.getByRole('button', { name: 'Record payment' }).click();
   await finance.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
   await expect(finance.getByTestId('invoice-status')).toHaveText('Paid');

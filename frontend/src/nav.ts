@@ -14,6 +14,7 @@ export const navItems: NavItem[] = [
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
   { key: 'invoices', to: '/app/invoices', perm: 'invoices:read', group: 'main' },
+  { key: 'receivables', to: '/app/receivables', perm: 'invoices:read', group: 'main' },
   { key: 'products', to: '/app/products', perm: 'products:read', group: 'main' },
   { key: 'priceLists', to: '/app/price-lists', perm: 'products:read', group: 'main' },
   { key: 'production', to: '/app/production', perm: 'production:read', group: 'main' },

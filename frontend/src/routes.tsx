@@ -30,6 +30,7 @@ import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
 import { Invoices, InvoiceDetail } from './pages/app/sales/Invoices';
+import { Receivables } from './pages/app/sales/Receivables';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -61,6 +62,7 @@ export const routes: RouteObject[] = [
       { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
       { path: 'invoices', element: guard('invoices:read', <Invoices />) },
       { path: 'invoices/:id', element: guard('invoices:read', <InvoiceDetail />) },
+      { path: 'receivables', element: guard('invoices:read', <Receivables />) },
       { path: 'products', element: guard('products:read', <Products />) },
       { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
       { path: 'price-lists', element: guard('products:read', <PriceLists />) },

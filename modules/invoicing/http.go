@@ -125,14 +125,15 @@ type amountsJSON struct {
 }
 
 type agingJSON struct {
-	AccountID  uuid.UUID `json:"account_id"`
-	Currency   string    `json:"currency"`
-	Current    int64     `json:"current_minor"`
-	Days1to30  int64     `json:"days_1_30_minor"`
-	Days31to60 int64     `json:"days_31_60_minor"`
-	Days61to90 int64     `json:"days_61_90_minor"`
-	Over90     int64     `json:"over_90_minor"`
-	Total      int64     `json:"total_minor"`
+	AccountID   uuid.UUID `json:"account_id"`
+	Currency    string    `json:"currency"`
+	AccountName string    `json:"account_name"`
+	Current     int64     `json:"current_minor"`
+	Days1to30   int64     `json:"days_1_30_minor"`
+	Days31to60  int64     `json:"days_31_60_minor"`
+	Days61to90  int64     `json:"days_61_90_minor"`
+	Over90      int64     `json:"over_90_minor"`
+	Total       int64     `json:"total_minor"`
 }
 
 // invoiceOut converts an invoice; detail adds lines, payments and credit

@@ -236,14 +236,27 @@ func (h *Handler) balance(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
+// aging pages by account: limit accounts (each with a row per currency it
+// owes in), cursor = the last account id of the previous page.
 func (h *Handler) aging(c *fiber.Ctx) error {
-	rows, err := h.svc.Aging(c.UserContext())
+	p, err := web.ParsePage(c)
+	if err != nil {
+		return err
+	}
+	after, err := p.AfterID()
+	if err != nil {
+		return err
+	}
+	rows, more, err := h.svc.Aging(c.UserContext(), after, p.Limit)
 	if err != nil {
 		return err
 	}
 	out := web.List[agingJSON]{Items: make([]agingJSON, len(rows))}
 	for i, r := range rows {
 		out.Items[i] = agingJSON(r)
+	}
+	if more {
+		out.NextCursor = web.EncodeCursor(rows[len(rows)-1].AccountID.String())
 	}
 	return c.JSON(out)
 }

@@ -259,12 +259,13 @@ type Amounts struct {
 
 // AgingRow is one account's open balance in one currency, by bucket.
 type AgingRow struct {
-	AccountID  uuid.UUID
-	Currency   string
-	Current    int64
-	Days1to30  int64
-	Days31to60 int64
-	Days61to90 int64
-	Over90     int64
-	Total      int64
+	AccountID   uuid.UUID
+	Currency    string
+	AccountName string
+	Current     int64
+	Days1to30   int64
+	Days31to60  int64
+	Days61to90  int64
+	Over90      int64
+	Total       int64
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"nexo/tenant"
 )
 
 // openInvoice is what balances and aging read of an invoice with a balance.
@@ -18,16 +20,16 @@ type openInvoice struct {
 	Balance   int64
 }
 
+// openStatuses are the statuses of an invoice with a balance.
+var openStatuses = bun.In([]string{string(StatusIssued), string(StatusPartiallyPaid)})
+
 // open reads the bound tenant's invoices with a balance (issued or
-// partially paid), optionally of one account.
-func open(ctx context.Context, tx bun.IDB, accountID *uuid.UUID) ([]openInvoice, error) {
+// partially paid) of the given accounts.
+func open(ctx context.Context, tx bun.IDB, accounts []uuid.UUID) ([]openInvoice, error) {
 	var inv []invoiceRow
-	q := tx.NewSelect().Model(&inv).Column("account_id", "currency", "due_date", "total_minor", "paid_minor", "credited_minor").
-		Where("i.status IN (?)", bun.In([]string{string(StatusIssued), string(StatusPartiallyPaid)}))
-	if accountID != nil {
-		q.Where("i.account_id = ?", *accountID)
-	}
-	if err := q.Scan(ctx); err != nil {
+	err := tx.NewSelect().Model(&inv).Column("account_id", "currency", "due_date", "total_minor", "paid_minor", "credited_minor").
+		Where("i.status IN (?)", openStatuses).Where("i.account_id IN (?)", bun.In(accounts)).Scan(ctx)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]openInvoice, len(inv))
@@ -46,7 +48,7 @@ func (s *Service) AccountBalance(ctx context.Context, accountID uuid.UUID) ([]Am
 		if _, err := account(ctx, tx, accountID); err != nil {
 			return err
 		}
-		rows, err := open(ctx, tx, &accountID)
+		rows, err := open(ctx, tx, []uuid.UUID{accountID})
 		if err != nil {
 			return err
 		}
@@ -70,11 +72,28 @@ func (s *Service) AccountBalance(ctx context.Context, accountID uuid.UUID) ([]Am
 // Aging is accounts receivable aging: each account's open balance per
 // currency in buckets of days past the due date (current = not yet due,
 // 1–30, 31–60, 61–90, over 90), counted from the injected clock's date.
-// Rows are ordered by account id and currency.
-func (s *Service) Aging(ctx context.Context) ([]AgingRow, error) {
-	var out []AgingRow
-	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		rows, err := open(ctx, tx, nil)
+// Rows are ordered by account id and currency. A page holds up to limit
+// accounts after the account id after (nil: from the first), so one
+// request's work is bounded however many customers owe; more reports
+// whether another page follows.
+func (s *Service) Aging(ctx context.Context, after *uuid.UUID, limit int) (out []AgingRow, more bool, err error) {
+	err = s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		var accounts []uuid.UUID
+		q := tx.NewSelect().Model((*invoiceRow)(nil)).ColumnExpr("DISTINCT i.account_id").
+			Where("i.status IN (?)", openStatuses).OrderExpr("i.account_id").Limit(int64(limit + 1))
+		if after != nil {
+			q.Where("i.account_id > ?", *after)
+		}
+		if err := q.Scan(ctx, &accounts); err != nil {
+			return err
+		}
+		if more = len(accounts) > limit; more {
+			accounts = accounts[:limit]
+		}
+		if len(accounts) == 0 {
+			return nil
+		}
+		rows, err := open(ctx, tx, accounts)
 		if err != nil {
 			return err
 		}
@@ -89,6 +108,13 @@ func (s *Service) Aging(ctx context.Context) ([]AgingRow, error) {
 			days := int(today.Sub(r.DueDate).Hours() / 24)
 			out[i].add(days, r.Balance)
 		}
+		names := map[uuid.UUID]string{}
+		if err := tenant.Names(ctx, tx, "accounts", "name", accounts, names); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].AccountName = names[out[i].AccountID]
+		}
 		return nil
 	})
 	slices.SortFunc(out, func(a, b AgingRow) int {
@@ -97,7 +123,7 @@ func (s *Service) Aging(ctx context.Context) ([]AgingRow, error) {
 		}
 		return strings.Compare(a.Currency, b.Currency)
 	})
-	return out, err
+	return out, more, err
 }
 
 // add puts balance into the bucket of days overdue.

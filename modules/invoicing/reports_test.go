@@ -3,6 +3,7 @@ package invoicing
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"nexo/internal/errs"
 )
@@ -26,11 +27,11 @@ func TestAging(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.setNow(clock)
-	rows, err := e.svc.Aging(fx.ctx)
-	if err != nil || len(rows) != 1 {
-		t.Fatalf("aging: %+v %v", rows, err)
+	rows, more, err := e.svc.Aging(fx.ctx, nil, 50)
+	if err != nil || len(rows) != 1 || more {
+		t.Fatalf("aging: %+v %v %v", rows, more, err)
 	}
-	want := AgingRow{AccountID: fx.account, Currency: "EUR", Current: 1210, Days1to30: 1210, Days31to60: 1210,
+	want := AgingRow{AccountID: fx.account, AccountName: "Acmé Hogar", Currency: "EUR", Current: 1210, Days1to30: 1210, Days31to60: 1210,
 		Days61to90: 1210, Over90: 1210, Total: 6050}
 	if rows[0] != want {
 		t.Fatalf("aging %+v, want %+v", rows[0], want)
@@ -39,10 +40,27 @@ func TestAging(t *testing.T) {
 	if err != nil || len(bal) != 1 || bal[0] != (Amounts{Currency: "EUR", BalanceMinor: 6050, OverdueMinor: 4840}) {
 		t.Fatalf("balance: %+v %v", bal, err)
 	}
-	if rows, _ := e.svc.Aging(other.ctx); len(rows) != 0 {
+	if rows, more, _ := e.svc.Aging(other.ctx, nil, 50); len(rows) != 0 || more {
 		t.Fatalf("another tenant's aging: %+v", rows)
 	}
 	wantErr(t, "another tenant's account", second(e.svc.AccountBalance(other.ctx, fx.account)), errs.NotFound, "")
+
+	// A second customer owes too: a page of one account, then the next.
+	fx2 := fx
+	fx2.account = id()
+	n := time.Now().UTC()
+	e.exec(t, fx.ctx, `INSERT INTO accounts (tenant_id, id, name, currency, payment_terms_days, active, created_at, updated_at)
+		VALUES (?, ?, 'Beta', 'EUR', 30, ?, ?, ?)`, fx.tenant, fx2.account, true, n, n)
+	o2, _, _ := e.order(t, fx2, 1, 0)
+	e.issue(t, fx2, o2)
+	first, more, err := e.svc.Aging(fx.ctx, nil, 1)
+	if err != nil || len(first) != 1 || !more {
+		t.Fatalf("first page: %+v %v %v", first, more, err)
+	}
+	rest, more, err := e.svc.Aging(fx.ctx, &first[0].AccountID, 1)
+	if err != nil || len(rest) != 1 || more || rest[0].AccountID.String() <= first[0].AccountID.String() {
+		t.Fatalf("second page after %v: %+v %v %v", first[0].AccountID, rest, more, err)
+	}
 }
 
 // TestPDF renders an invoice: a PDF, the same bytes twice; another

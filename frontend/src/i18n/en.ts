@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -81,6 +81,10 @@ export const en = {
     creditQty: 'Units to credit of {{line}}',
     statuses: { issued: 'Issued', partially_paid: 'Partially paid', paid: 'Paid', credited: 'Credited' },
     methods: { transfer: 'Bank transfer', card: 'Card', manual: 'Other' },
+  },
+  receivables: {
+    title: 'Receivables', description: 'What each customer owes, by days past the due date.', none: 'Nobody owes you anything',
+    customer: 'Customer', current: 'Not yet due', days: '{{range}} days', over90: 'Over 90 days', total: 'Total',
   },
   warehouses: { title: 'Warehouses', description: 'The places that hold your stock.', new: 'New warehouse', edit: 'Edit warehouse', none: 'No warehouses yet', code: 'Code' },
   accounts: {

@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -82,6 +82,10 @@ export const es: Messages = {
     creditQty: 'Unidades a abonar de {{line}}',
     statuses: { issued: 'Emitida', partially_paid: 'Cobrada en parte', paid: 'Cobrada', credited: 'Abonada' },
     methods: { transfer: 'Transferencia', card: 'Tarjeta', manual: 'Otro' },
+  },
+  receivables: {
+    title: 'Cobros pendientes', description: 'Lo que debe cada cliente, por días desde el vencimiento.', none: 'Nadie te debe nada',
+    customer: 'Cliente', current: 'Sin vencer', days: '{{range}} días', over90: 'Más de 90 días', total: 'Total',
   },
   warehouses: { title: 'Almacenes', description: 'Los lugares donde guardas tus existencias.', new: 'Nuevo almacén', edit: 'Editar almacén', none: 'Aún no hay almacenes', code: 'Código' },
   accounts: {
