@@ -19,11 +19,20 @@ frontend/node_modules/.installed: frontend/package-lock.json
 
 GOTESTFLAGS ?=
 
-test-go:
+# stripe-mock serves Stripe's API to the billing tests and the browser
+# journeys; installed into GOPATH/bin (through the Go module proxy) once.
+GOBIN_DIR := $(shell go env GOPATH)/bin
+STRIPE_MOCK := $(GOBIN_DIR)/stripe-mock
+export PATH := $(GOBIN_DIR):$(PATH)
+
+$(STRIPE_MOCK):
+	go install github.com/stripe/stripe-mock@v0.203.0
+
+test-go: $(STRIPE_MOCK)
 	go test $(GOTESTFLAGS) ./...
 
 test-web: frontend/node_modules/.installed
 	$(NPM) test
 
-e2e: web
+e2e: web $(STRIPE_MOCK)
 	$(NPM) run e2e
