@@ -65,6 +65,7 @@ var permissions = []Permission{
 	{"quotes:send", "crm", "Send quotes to customers"},
 	{"activities:read", "crm", "See activities and timelines"},
 	{"activities:write", "crm", "Log calls, emails, meetings, tasks and notes"},
+	{"activities:read:all", "crm", "See every activity, not only those assigned to oneself"},
 	{"tickets:read", "crm", "See support tickets"},
 	{"tickets:write", "crm", "Open, answer and close support tickets"},
 	{"campaigns:read", "crm", "See campaigns and their results"},

@@ -104,7 +104,7 @@ var matrix = map[string]cell{
 	"PUT /api/v1/price-lists/:id/items": {id: "price_list", mkBody: func(f fixtures) any { return priceItemsBody(f["component"](), 800) }},
 	"POST /api/v1/imports":              {body: importBody, alsoNeeds: "products:write"},
 	"GET /api/v1/accounts":              {},
-	"POST /api/v1/accounts":             {body: map[string]any{"name": "Matrix account", "currency": "EUR"}},
+	"POST /api/v1/accounts":             {mkBody: func(fixtures) any { return map[string]any{"name": "Matrix " + uuid.NewString()[:8], "currency": "EUR"} }},
 	"GET /api/v1/accounts/:id":          {id: "account"},
 	"PATCH /api/v1/accounts/:id":        {id: "account", body: map[string]any{"phone": "+34 600 000 000"}},
 	"GET /api/v1/warehouses":            {},
@@ -166,6 +166,19 @@ var matrix = map[string]cell{
 	"GET /api/v1/credit-notes/:id":     {id: "credit_note"},
 	"GET /api/v1/accounts/:id/balance": {id: "account"},
 	"GET /api/v1/ar-aging":             {},
+
+	"GET /api/v1/contacts":        {},
+	"POST /api/v1/contacts":       {mkBody: func(f fixtures) any { return map[string]any{"account_id": f["customer"](), "last_name": "Matrix"} }},
+	"GET /api/v1/contacts/:id":    {id: "contact"},
+	"PATCH /api/v1/contacts/:id":  {id: "contact", body: map[string]any{"job_title": "Buyer"}},
+	"DELETE /api/v1/contacts/:id": {id: "contact"},
+	"GET /api/v1/activities":      {},
+	"POST /api/v1/activities": {mkBody: func(f fixtures) any {
+		return map[string]any{"account_id": f["customer"](), "kind": "note", "subject": "Matrix"}
+	}},
+	"GET /api/v1/activities/:id":    {id: "activity"},
+	"PATCH /api/v1/activities/:id":  {id: "activity", body: map[string]any{"done": true}},
+	"DELETE /api/v1/activities/:id": {id: "activity"},
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -301,6 +314,10 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 	}
 	stockWarehouse := once(warehouse)
 	customer := once(func() string { return create("/api/v1/accounts", map[string]any{"name": "Customer " + tag}) })
+	// A contact of the customer, and a task about it assigned to the owner.
+	contact := func() string {
+		return create("/api/v1/contacts", map[string]any{"account_id": customer(), "first_name": "Ana", "last_name": "Fixture"})
+	}
 	lotProduct := once(func() string {
 		b := productBody(tag+"-L", "stocked")
 		b["lot_tracked"] = true
@@ -412,9 +429,16 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			return id
 		},
 		"price_list_del": priceList,
-		"account":        func() string { return create("/api/v1/accounts", map[string]any{"name": "Account " + tag}) },
-		"warehouse":      warehouse,
-		"lot":            lot,
+		"account": func() string {
+			return create("/api/v1/accounts", map[string]any{"name": "Account " + tag + " " + uuid.NewString()[:8]})
+		},
+		"contact": contact,
+		"activity": func() string {
+			return create("/api/v1/activities", map[string]any{"contact_id": contact(), "kind": "task", "subject": "Call back",
+				"due_at": "2030-01-02T09:00:00Z"})
+		},
+		"warehouse": warehouse,
+		"lot":       lot,
 		"held_lot": func() string {
 			id := lot()
 			if r := ta.do(owner, "POST", "/api/v1/lots/"+id+"/hold", map[string]any{"reason": "fixture"}); r.Status != 200 {
@@ -594,7 +618,8 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
 			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
 			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
-			"/api/v1/accounts/" + ids["account"] + "/balance"} {
+			"/api/v1/accounts/" + ids["account"] + "/balance",
+			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -58,7 +58,7 @@ func (a *appState) buildHTTP() {
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)
 	billing.NewHandler(a.billing).Routes(v1)
 	catalog.NewHandler(a.catalog, authz).Routes(v1)
-	crm.NewHandler(a.crm).Routes(v1)
+	crm.NewHandler(a.crm, authz).Routes(v1)
 	inventory.NewHandler(a.stock).Routes(v1)
 	sales.NewHandler(a.sales).Routes(v1)
 	manufacturing.NewHandler(a.production).Routes(v1)

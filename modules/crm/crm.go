@@ -66,6 +66,9 @@ type AccountInput struct {
 	CreditLimitMinor *int64
 	Currency         *string
 	Active           *bool
+	// ConfirmDuplicate creates the account even when it looks like an
+	// existing one (create only).
+	ConfirmDuplicate bool
 }
 
 // Filter narrows the account list, newest first. Q matches name, tax id or

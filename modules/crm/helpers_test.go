@@ -135,7 +135,7 @@ func (e *env) newApp(t testing.TB) *app {
 		}
 		return c.Next()
 	})
-	NewHandler(e.svc).Routes(web.NewRouter(a.app.Group("/api/v1"), "/api/v1", testAuthz{}, web.NewRegistry()))
+	NewHandler(e.svc, testAuthz{}).Routes(web.NewRouter(a.app.Group("/api/v1"), "/api/v1", testAuthz{}, web.NewRegistry()))
 	return a
 }
 

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -13,10 +14,18 @@ import (
 )
 
 // Handler serves the CRM routes under /api/v1.
-type Handler struct{ svc *Service }
+type Handler struct {
+	svc   *Service
+	authz web.Authorizer // asked for ReadAllActivities, beyond each route's own rule
+}
 
-// NewHandler returns the CRM HTTP handler.
-func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
+// ReadAllActivities lifts the record rule on activities (R3): without it a
+// caller sees only the activities assigned to them.
+const ReadAllActivities = "activities:read:all"
+
+// NewHandler returns the CRM HTTP handler; authz is the same authorizer the
+// router uses.
+func NewHandler(svc *Service, authz web.Authorizer) *Handler { return &Handler{svc: svc, authz: authz} }
 
 // Routes mounts the CRM routes on r (at /api/v1).
 func (h *Handler) Routes(r *web.Router) {
@@ -25,6 +34,20 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/accounts", write, h.create)
 	r.Get("/accounts/:id", read, h.get)
 	r.Patch("/accounts/:id", write, h.update)
+
+	cread, cwrite := web.Perm("contacts:read"), web.Perm("contacts:write")
+	r.Get("/contacts", cread, h.listContacts)
+	r.Post("/contacts", cwrite, h.createContact)
+	r.Get("/contacts/:id", cread, h.getContact)
+	r.Patch("/contacts/:id", cwrite, h.updateContact)
+	r.Delete("/contacts/:id", cwrite, h.deleteContact)
+
+	aread, awrite := web.Perm("activities:read"), web.Perm("activities:write")
+	r.Get("/activities", aread, h.listActivities)
+	r.Post("/activities", awrite, h.createActivity)
+	r.Get("/activities/:id", aread, h.getActivity)
+	r.Patch("/activities/:id", awrite, h.updateActivity)
+	r.Delete("/activities/:id", awrite, h.deleteActivity)
 }
 
 type addressJSON struct {
@@ -74,6 +97,7 @@ type accountIn struct {
 	CreditLimitMinor *int64          `json:"credit_limit_minor"`
 	Currency         *string         `json:"currency"`
 	Active           *bool           `json:"active"`
+	ConfirmDuplicate bool            `json:"confirm_duplicate"`
 }
 
 // DecodeAccount parses an account body strictly (unknown fields such as
@@ -84,7 +108,8 @@ func DecodeAccount(body []byte) (AccountInput, error) {
 		return AccountInput{}, err
 	}
 	out := AccountInput{Name: in.Name, TaxID: in.TaxID, Email: in.Email, Phone: in.Phone,
-		PaymentTermsDays: in.PaymentTermsDays, CreditLimitMinor: in.CreditLimitMinor, Currency: in.Currency, Active: in.Active}
+		PaymentTermsDays: in.PaymentTermsDays, CreditLimitMinor: in.CreditLimitMinor, Currency: in.Currency, Active: in.Active,
+		ConfirmDuplicate: in.ConfirmDuplicate}
 	if in.BillingAddress != nil {
 		a := Address(*in.BillingAddress)
 		out.Billing = &a
@@ -157,6 +182,10 @@ func (h *Handler) create(c *fiber.Ctx) error {
 		return err
 	}
 	a, err := h.svc.CreateAccount(c.UserContext(), in)
+	var dup *DuplicateError
+	if errors.As(err, &dup) {
+		return writeDuplicates(c, dup)
+	}
 	if err != nil {
 		return err
 	}
@@ -184,6 +213,9 @@ func (h *Handler) update(c *fiber.Ctx) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
+	if in.ConfirmDuplicate {
+		return errs.Field("confirm_duplicate", "only applies when creating an account")
+	}
 	a, err := h.svc.UpdateAccount(c.UserContext(), id, in)
 	if err != nil {
 		return err
@@ -199,4 +231,34 @@ func decodeBody(c *fiber.Ctx, in *AccountInput) error {
 	var err error
 	*in, err = DecodeAccount(c.Body())
 	return err
+}
+
+// duplicateProblem is the 409 of an account create that looks like existing
+// accounts: the problem details plus the candidates and why each matched.
+type duplicateProblem struct {
+	web.Problem
+	Candidates []duplicateJSON `json:"candidates"`
+}
+
+type duplicateJSON struct {
+	Account accountJSON `json:"account"`
+	Reasons []string    `json:"reasons"`
+}
+
+func writeDuplicates(c *fiber.Ctx, e *DuplicateError) error {
+	p := duplicateProblem{Problem: web.Problem{Type: web.ProblemType + string(errs.Conflict), Title: "Conflict",
+		Status: fiber.StatusConflict, Detail: e.Unwrap().Error(), Code: errs.Conflict, RequestID: web.RequestID(c)}}
+	var coded *errs.Error
+	if errors.As(e, &coded) {
+		p.Detail = coded.Message
+	}
+	for _, d := range e.Candidates {
+		p.Candidates = append(p.Candidates, duplicateJSON{Account: accountOut(d.Account), Reasons: d.Reasons})
+	}
+	c.Status(fiber.StatusConflict)
+	if err := c.JSON(p); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/problem+json")
+	return nil
 }

@@ -29,7 +29,9 @@ func NewService(d *tenant.DB, settings Settings) *Service {
 }
 
 // CreateAccount adds an account. Currency defaults to the tenant's base
-// currency, payment terms to 30 days.
+// currency, payment terms to 30 days. An account that looks like existing
+// ones (same tax id, name or email once normalized) is refused with a
+// *DuplicateError listing them, unless in.ConfirmDuplicate is set.
 func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, error) {
 	if err := in.check(true); err != nil {
 		return Account{}, err
@@ -47,6 +49,15 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (Account, 
 		}
 		if err := checkOwner(ctx, tx, a.OwnerUserID); err != nil {
 			return err
+		}
+		if !in.ConfirmDuplicate {
+			dups, err := findDuplicates(ctx, tx, &a)
+			if err != nil {
+				return err
+			}
+			if len(dups) > 0 {
+				return &DuplicateError{Candidates: dups}
+			}
 		}
 		if _, err := tx.NewInsert().Model(rowOf(&a)).Exec(ctx); err != nil {
 			return err
@@ -111,9 +122,20 @@ func (s *Service) FindAccounts(ctx context.Context, f Filter) ([]Account, error)
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&rows).OrderExpr("a.id DESC").Limit(int64(f.Limit))
 		if f.Q != "" {
-			pat := likePattern(f.Q)
-			q.Where(`(LOWER(a.name) LIKE ? ESCAPE '\' OR LOWER(a.tax_id) LIKE ? ESCAPE '\' OR LOWER(a.email) LIKE ? ESCAPE '\')`,
-				pat, pat, pat)
+			// The tax id also matches written another way ("B-123" finds
+			// "B123"), and an account is found by its contacts' emails.
+			pat, tax := likePattern(f.Q), taxKey(f.Q)
+			q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+				q.Where(`LOWER(a.name) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(`LOWER(a.tax_id) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(`LOWER(a.email) LIKE ? ESCAPE '\'`, pat).
+					WhereOr(`EXISTS (SELECT 1 FROM contacts ct WHERE ct.tenant_id = a.tenant_id AND ct.account_id = a.id
+						AND ct.email LIKE ? ESCAPE '\')`, pat)
+				if tax != "" {
+					q.WhereOr(`a.tax_key LIKE ? ESCAPE '\'`, "%"+escapeLike(tax)+"%")
+				}
+				return q
+			})
 		}
 		if f.Active != nil {
 			q.Where("a.active = ?", *f.Active)

@@ -39,6 +39,8 @@ type accountRow struct {
 	CreditLimitMinor   int64      `bun:"credit_limit_minor"`
 	Currency           string     `bun:"currency"`
 	Active             bool       `bun:"active"`
+	NameKey            string     `bun:"name_key"` // see nameKey; '' for rows not keyed yet
+	TaxKey             string     `bun:"tax_key"`
 	CreatedAt          time.Time  `bun:"created_at"`
 	UpdatedAt          time.Time  `bun:"updated_at"`
 }
@@ -48,7 +50,7 @@ type accountRow struct {
 var accountColumns = []string{"name", "tax_id", "email", "phone",
 	"billing_line1", "billing_line2", "billing_city", "billing_postal_code", "billing_region", "billing_country",
 	"shipping_line1", "shipping_line2", "shipping_city", "shipping_postal_code", "shipping_region", "shipping_country",
-	"owner_user_id", "payment_terms_days", "credit_limit_minor", "currency", "active", "updated_at"}
+	"owner_user_id", "payment_terms_days", "credit_limit_minor", "currency", "active", "name_key", "tax_key", "updated_at"}
 
 func (r *accountRow) account() Account {
 	return Account{ID: r.ID, Name: r.Name, TaxID: r.TaxID, Email: r.Email, Phone: r.Phone,
@@ -67,7 +69,8 @@ func rowOf(a *Account) *accountRow {
 		ShippingLine1: s.Line1, ShippingLine2: s.Line2, ShippingCity: s.City, ShippingPostalCode: s.PostalCode,
 		ShippingRegion: s.Region, ShippingCountry: s.Country,
 		OwnerUserID: a.OwnerUserID, PaymentTermsDays: a.PaymentTermsDays, CreditLimitMinor: a.CreditLimitMinor,
-		Currency: a.Currency, Active: a.Active, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Currency: a.Currency, Active: a.Active, NameKey: nameKey(a.Name), TaxKey: taxKey(a.TaxID),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 // userRef is the part of tenant's users table an owner reference is checked
@@ -116,6 +119,10 @@ func userExists(ctx context.Context, tx bun.IDB, id uuid.UUID) (bool, error) {
 // likePattern turns a search text into a LIKE pattern matching it anywhere,
 // with LIKE's wildcards escaped (used with ESCAPE '\').
 func likePattern(q string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(strings.ToLower(q)) + "%"
+	return "%" + escapeLike(strings.ToLower(q)) + "%"
+}
+
+// escapeLike escapes LIKE's wildcards (used with ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

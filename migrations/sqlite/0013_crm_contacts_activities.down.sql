@@ -1,0 +1,7 @@
+DROP TABLE IF EXISTS activities;
+DROP TABLE IF EXISTS contacts;
+DROP INDEX IF EXISTS accounts_email_lower;
+DROP INDEX IF EXISTS accounts_tax_key;
+DROP INDEX IF EXISTS accounts_name_key;
+ALTER TABLE accounts DROP COLUMN tax_key;
+ALTER TABLE accounts DROP COLUMN name_key;
