@@ -3,7 +3,9 @@
 # under row locks, history, audit, outbox; create + confirm over the HTTP
 # app) by 32 concurrent clients across 100 tenants, set beside pgbench's
 # TPC-B run against the same PostgreSQL server in the same script run; then
-# the same benchmark on embedded SQLite.
+# the same benchmark on embedded SQLite (a database file in WAL mode, as
+# embedded mode runs). NEXO_BENCH_LOG_SQL=1 prints one placement's SQL;
+# NEXO_BENCH_CPUPROFILE=file profiles the placements only.
 #
 #   NEXO_TEST_DATABASE_URL=postgres://nexo_owner@127.0.0.1:5432/postgres?sslmode=disable \
 #   NEXO_TEST_REDIS_URL=redis://127.0.0.1:6379/15 bash bench/orders.sh
@@ -34,6 +36,6 @@ lite=$(NEXO_TEST_DATABASE_URL= NEXO_TEST_REDIS_URL= bench)
 echo "$lite"
 
 metric() { echo "$1" | awk -v m="$2" '{for (i = 1; i < NF; i++) if ($(i+1) == m) print $i}'; }
-printf '\nPostgreSQL: %s orders/s = %.1f%% of pgbench TPC-B (%s tps), p99 %s ms (P2 wants ≥ 50%%, p99 < 50 ms)\n' \
-  "$(metric "$pg" orders/s)" "$(echo "$(metric "$pg" orders/s) $tpcb" | awk '{print 100*$1/$2}')" "$tpcb" "$(metric "$pg" p99-ms)"
-printf 'SQLite:     %s orders/s, p99 %s ms (P4 wants ≥ 1,000/s)\n' "$(metric "$lite" orders/s)" "$(metric "$lite" p99-ms)"
+printf '\nPostgreSQL: %s orders/s = %.1f%% of pgbench TPC-B (%s tps), p99 %s ms, %s statements/placement (P2 wants ≥ 50%%, p99 < 50 ms)\n' \
+  "$(metric "$pg" orders/s)" "$(echo "$(metric "$pg" orders/s) $tpcb" | awk '{print 100*$1/$2}')" "$tpcb" "$(metric "$pg" p99-ms)" "$(metric "$pg" stmts/order)"
+printf 'SQLite:     %s orders/s, p99 %s ms, %s statements/placement (P4 wants ≥ 1,000/s)\n' "$(metric "$lite" orders/s)" "$(metric "$lite" p99-ms)" "$(metric "$lite" stmts/order)"

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,7 +18,30 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"nexo/tenant/tenanttest"
 )
+
+// stmtCounter is a bun query hook counting the statements (BEGIN and COMMIT
+// included: each is a round trip on PostgreSQL) the app sends while on; with
+// NEXO_BENCH_LOG_SQL set it logs those of the first placement.
+type stmtCounter struct {
+	on, n atomic.Int64
+	log   atomic.Bool
+}
+
+func (h *stmtCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (h *stmtCounter) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	if h.on.Load() == 0 {
+		return
+	}
+	h.n.Add(1)
+	if h.log.Load() {
+		fmt.Fprintf(os.Stderr, "sql: %.200s\n", e.Query)
+	}
+}
 
 // benchTenant is one tenant of the order-placement benchmark: an owner
 // session, an account and three stocked products.
@@ -55,19 +80,58 @@ func benchTenants(b *testing.B, ta *testApp, n int) []benchTenant {
 // of three lines created and confirmed (number allocation, stock
 // reservation under row locks, history, audit and outbox rows) through the
 // HTTP app, by 32 concurrent clients spread over 100 tenants. It reports
-// placements per second and the p99 latency of a placement (both calls);
+// placements per second, the p99 latency of a placement (both calls) and the
+// statements one placement sends (BEGIN and COMMIT included);
 // bench/orders.sh sets it beside pgbench's TPC-B on the same server.
 func BenchmarkOrderPlacement(b *testing.B) {
 	tenants := 100
 	if v, err := strconv.Atoi(os.Getenv("NEXO_BENCH_TENANTS")); err == nil && v > 0 {
 		tenants = v
 	}
+	if !tenanttest.Postgres() {
+		// P4 is embedded mode, which runs on a database file in WAL mode:
+		// the tests' shared-cache memory database writes no WAL and pays a
+		// page-cache sweep per commit that grows with the whole database.
+		b.Setenv("NEXO_TEST_SQLITE_FILE", "1")
+	}
 	ta := newTestApp(b)
 	ts := benchTenants(b, ta, tenants)
+	// Count (and optionally log) the statements of one placement, alone,
+	// once a first one has warmed the caches.
+	if err := placeOrder(ta, ts[0]); err != nil {
+		b.Fatal(err)
+	}
+	sc := &stmtCounter{}
+	ta.bun.AddQueryHook(sc)
+	sc.log.Store(os.Getenv("NEXO_BENCH_LOG_SQL") != "")
+	sc.on.Store(1)
+	if err := placeOrder(ta, ts[0]); err != nil {
+		b.Fatal(err)
+	}
+	sc.on.Store(0)
+	sc.log.Store(false)
+	perOrder := sc.n.Load()
 	var next atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
-	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0))) // 32 clients in all
+	clients := 32 // P2's figure; NEXO_BENCH_CLIENTS changes it for diagnosis only
+	if v, err := strconv.Atoi(os.Getenv("NEXO_BENCH_CLIENTS")); err == nil && v > 0 {
+		clients = v
+	}
+	b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+	// NEXO_BENCH_CPUPROFILE profiles the placements only, not the setup
+	// (signups hash passwords with argon2, which would swamp the profile).
+	if path := os.Getenv("NEXO_BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
@@ -93,6 +157,7 @@ func BenchmarkOrderPlacement(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "orders/s")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(perOrder), "stmts/order")
 }
 
 // placeOrder creates and confirms one order; safe for concurrent use (it

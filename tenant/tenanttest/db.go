@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -84,7 +85,13 @@ func Main(m interface{ Run() int }) {
 func sqliteDB(t testing.TB) *bun.DB {
 	t.Helper()
 	ctx := context.Background()
-	d, _, err := db.Open(ctx, "sqlite:file:"+randName("mem")+"?mode=memory&cache=shared", "", db.Options{})
+	dsn := "sqlite:file:" + randName("mem") + "?mode=memory&cache=shared"
+	if os.Getenv("NEXO_TEST_SQLITE_FILE") != "" {
+		// What embedded mode ships: a database file in WAL mode (the order
+		// placement benchmark measures P4 on it).
+		dsn = "sqlite:file:" + filepath.Join(t.TempDir(), "nexo.db")
+	}
+	d, _, err := db.Open(ctx, dsn, "", db.Options{})
 	if err != nil {
 		t.Fatalf("tenanttest: open sqlite: %v", err)
 	}
