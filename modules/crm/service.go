@@ -122,15 +122,19 @@ func (s *Service) FindAccounts(ctx context.Context, f Filter) ([]Account, error)
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		q := tx.NewSelect().Model(&rows).OrderExpr("a.id DESC").Limit(int64(f.Limit))
 		if f.Q != "" {
-			// The tax id also matches written another way ("B-123" finds
-			// "B123"), and an account is found by its contacts' emails.
-			pat, tax := likePattern(f.Q), taxKey(f.Q)
+			// The name also matches without accents or punctuation, the tax
+			// id written another way ("B-123" finds "B123"), and an account
+			// is found by its contacts' emails.
+			pat, name, tax := likePattern(f.Q), nameKey(f.Q), taxKey(f.Q)
 			q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				q.Where(`LOWER(a.name) LIKE ? ESCAPE '\'`, pat).
 					WhereOr(`LOWER(a.tax_id) LIKE ? ESCAPE '\'`, pat).
 					WhereOr(`LOWER(a.email) LIKE ? ESCAPE '\'`, pat).
 					WhereOr(`EXISTS (SELECT 1 FROM contacts ct WHERE ct.tenant_id = a.tenant_id AND ct.account_id = a.id
 						AND ct.email LIKE ? ESCAPE '\')`, pat)
+				if name != "" {
+					q.WhereOr(`a.name_key LIKE ? ESCAPE '\'`, "%"+escapeLike(name)+"%")
+				}
 				if tax != "" {
 					q.WhereOr(`a.tax_key LIKE ? ESCAPE '\'`, "%"+escapeLike(tax)+"%")
 				}
