@@ -37,7 +37,7 @@ func (a salesProducts) Product(ctx context.Context, id uuid.UUID) (sales.Product
 	if err != nil {
 		return sales.Product{}, err
 	}
-	out := sales.Product{ID: p.ID, Type: sales.ProductType(p.Type), Active: p.Active, ListPriceMinor: p.ListPriceMinor,
+	out := sales.Product{ID: p.ID, SKU: p.SKU, Name: p.Name, Type: sales.ProductType(p.Type), Active: p.Active, ListPriceMinor: p.ListPriceMinor,
 		Currency: p.Currency, LeadTimeDays: p.LeadTimeDays, DailyCapacity: p.DailyCapacity}
 	if p.TaxRateID != nil {
 		rates, err := a.taxes.ListTaxRates(ctx)
@@ -51,6 +51,11 @@ func (a salesProducts) Product(ctx context.Context, id uuid.UUID) (sales.Product
 		}
 	}
 	return out, nil
+}
+
+func (a salesProducts) ListPrice(ctx context.Context, productID, listID uuid.UUID, qty int64) (int64, string, error) {
+	up, err := a.cat.Price(ctx, productID, listID, qty)
+	return up.AmountMinor, up.Currency, err
 }
 
 // salesStock reserves and releases order lines' stock in inventory.

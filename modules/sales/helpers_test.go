@@ -38,7 +38,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	d := tenant.NewDB(tenanttest.DB(t))
-	e := &env{db: d, products: &fakeProducts{m: map[uuid.UUID]fakeProduct{}}, stock: newFakeStock(d)}
+	e := &env{db: d, products: &fakeProducts{m: map[uuid.UUID]fakeProduct{}, lists: map[uuid.UUID]fakeList{}}, stock: newFakeStock(d)}
 	numbers := tenant.NewService(d, nil, nil, nil, tenant.Options{})
 	e.svc = NewService(d, e.products, e.stock, numbers, Options{Now: func() time.Time { return clock }})
 	return e
@@ -94,6 +94,7 @@ func (e *env) product(t testing.TB, ctx context.Context, p Product, onHand int64
 	t.Helper()
 	tid, _ := tenant.FromContext(ctx)
 	p.ID = uuid.Must(uuid.NewV7())
+	p.SKU, p.Name = "SKU-"+p.ID.String()[24:], "Product"
 	if p.Currency == "" {
 		p.Currency = "EUR"
 	}
@@ -103,7 +104,7 @@ func (e *env) product(t testing.TB, ctx context.Context, p Product, onHand int64
 	n := time.Now().UTC()
 	e.exec(t, ctx, `INSERT INTO products (tenant_id, id, sku, name, type, unit, list_price_minor, currency, lead_time_days,
 		daily_capacity, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'unit', ?, ?, ?, ?, ?, ?, ?)`,
-		tid, p.ID, "SKU-"+p.ID.String()[24:], "Product", string(p.Type), p.ListPriceMinor, p.Currency, p.LeadTimeDays,
+		tid, p.ID, p.SKU, p.Name, string(p.Type), p.ListPriceMinor, p.Currency, p.LeadTimeDays,
 		p.DailyCapacity, p.Active, n, n)
 	e.products.put(tid, p)
 	e.stock.receive(tid, p.ID, onHand)
@@ -118,8 +119,31 @@ type fakeProduct struct {
 // fakeProducts is the catalog seam in memory; a product of another tenant
 // is not found, as the real catalog's scoped read answers.
 type fakeProducts struct {
-	mu sync.Mutex
-	m  map[uuid.UUID]fakeProduct
+	mu    sync.Mutex
+	m     map[uuid.UUID]fakeProduct
+	lists map[uuid.UUID]fakeList
+}
+
+// fakeList is a price list: one unit price per product, no breaks.
+type fakeList struct {
+	tenant   uuid.UUID
+	currency string
+	prices   map[uuid.UUID]int64
+}
+
+func (f *fakeProducts) ListPrice(ctx context.Context, productID, listID uuid.UUID, qty int64) (int64, string, error) {
+	tid, _ := tenant.FromContext(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.lists[listID]
+	if !ok || l.tenant != tid {
+		return 0, "", errs.E(errs.NotFound, "price list not found")
+	}
+	price, ok := l.prices[productID]
+	if !ok {
+		return 0, "", errs.E(errs.FailedPrecondition, "the list has no price for the product")
+	}
+	return price, l.currency, nil
 }
 
 func (f *fakeProducts) put(tid uuid.UUID, p Product) {

@@ -38,6 +38,7 @@ func (h *Handler) Routes(r *web.Router) {
 type lineJSON struct {
 	ID              uuid.UUID       `json:"id"`
 	ProductID       uuid.UUID       `json:"product_id"`
+	Description     string          `json:"description"`
 	Quantity        int64           `json:"quantity"`
 	UnitPriceMinor  int64           `json:"unit_price_minor"`
 	DiscountBP      int             `json:"discount_bp"`
@@ -61,6 +62,7 @@ type orderJSON struct {
 	RequestedDate *string    `json:"requested_date"`
 	PromisedDate  *string    `json:"promised_date"`
 	Currency      string     `json:"currency"`
+	PriceListID   *uuid.UUID `json:"price_list_id"`
 	SubtotalMinor int64      `json:"subtotal_minor"`
 	TaxMinor      int64      `json:"tax_minor"`
 	TotalMinor    int64      `json:"total_minor"`
@@ -86,11 +88,11 @@ func fmtDate(t *time.Time) *string {
 func orderOut(o Order) orderJSON {
 	out := orderJSON{ID: o.ID, Number: o.Number, AccountID: o.AccountID, Status: o.Status,
 		RequestedDate: fmtDate(o.RequestedDate), PromisedDate: fmtDate(o.PromisedDate), Currency: o.Currency,
-		SubtotalMinor: o.SubtotalMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor, Notes: o.Notes,
+		PriceListID: o.PriceListID, SubtotalMinor: o.SubtotalMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor, Notes: o.Notes,
 		QuoteID: o.QuoteID, OpportunityID: o.OpportunityID, CreatedBy: o.CreatedBy, ConfirmedAt: o.ConfirmedAt,
 		CancelledAt: o.CancelledAt, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 	for _, l := range o.Lines {
-		out.Lines = append(out.Lines, lineJSON{ID: l.ID, ProductID: l.ProductID, Quantity: l.Quantity,
+		out.Lines = append(out.Lines, lineJSON{ID: l.ID, ProductID: l.ProductID, Description: l.Description, Quantity: l.Quantity,
 			UnitPriceMinor: l.UnitPriceMinor, DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP, NetMinor: l.NetMinor,
 			TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor, ReservedQty: l.ReservedQty, ShortfallQty: l.ShortfallQty,
 			ShortfallAction: l.ShortfallAction, PromisedDate: fmtDate(l.PromisedDate), ShippedQty: l.ShippedQty,
@@ -112,6 +114,7 @@ type lineIn struct {
 type orderIn struct {
 	AccountID     *string         `json:"account_id"`
 	Currency      *string         `json:"currency"`
+	PriceListID   *string         `json:"price_list_id"`
 	RequestedDate json.RawMessage `json:"requested_date"`
 	Notes         *string         `json:"notes"`
 	Lines         []lineIn        `json:"lines"`
@@ -131,6 +134,10 @@ func decodeNewOrder(body []byte) (NewOrder, error) {
 	if in.Currency != nil {
 		out.Currency = *in.Currency
 	}
+	if in.PriceListID != nil {
+		id := parseID(f, "price_list_id", *in.PriceListID)
+		out.PriceListID = &id
+	}
 	if in.Notes != nil {
 		out.Notes = *in.Notes
 	}
@@ -146,6 +153,11 @@ func decodeUpdate(body []byte) (OrderUpdate, error) {
 	}
 	f := errs.Fields{}
 	out := OrderUpdate{Currency: in.Currency, Notes: in.Notes}
+	if in.PriceListID != nil {
+		// The list priced the lines when the order was made; replacing lines
+		// prices them from the same list.
+		f.Add("price_list_id", "is chosen when the order is created")
+	}
 	if in.AccountID != nil {
 		id := parseID(f, "account_id", *in.AccountID)
 		out.AccountID = &id

@@ -96,6 +96,7 @@ const (
 // Product is what an order needs to know of a catalog product.
 type Product struct {
 	ID             uuid.UUID
+	SKU, Name      string // copied onto the line as sold
 	Type           ProductType
 	Active         bool
 	ListPriceMinor int64
@@ -109,6 +110,11 @@ type Product struct {
 // tenant's) is an errs.NotFound error. Called inside the order's transaction.
 type Products interface {
 	Product(ctx context.Context, id uuid.UUID) (Product, error)
+	// ListPrice is the unit price of qty units of a product on price list
+	// listID (its quantity breaks) and the list's currency; an unknown list
+	// is an errs.NotFound error, an inactive one or a list that cannot
+	// price the product an errs.FailedPrecondition error.
+	ListPrice(ctx context.Context, productID, listID uuid.UUID, qty int64) (amountMinor int64, currency string, err error)
 }
 
 // Ref names the document line a reservation is for: {"order_line", line id}.
@@ -146,9 +152,10 @@ type Order struct {
 	RequestedDate *time.Time // dates are midnight UTC
 	PromisedDate  *time.Time
 	Currency      string
-	SubtotalMinor int64 // Σ line net
-	TaxMinor      int64 // Σ line tax
-	TotalMinor    int64 // subtotal + tax
+	PriceListID   *uuid.UUID // the price list that priced the lines, if any
+	SubtotalMinor int64      // Σ line net
+	TaxMinor      int64      // Σ line tax
+	TotalMinor    int64      // subtotal + tax
 	Notes         string
 	QuoteID       *uuid.UUID
 	OpportunityID *uuid.UUID
@@ -164,6 +171,7 @@ type Order struct {
 type Line struct {
 	ID              uuid.UUID
 	ProductID       uuid.UUID
+	Description     string // the product as sold: "SKU — name"
 	Quantity        int64
 	UnitPriceMinor  int64
 	DiscountBP      int
@@ -191,8 +199,11 @@ type NewLine struct {
 // NewOrder is a create request. Currency defaults to the first line's
 // product currency; every line's product must be priced in it.
 type NewOrder struct {
-	AccountID     uuid.UUID
-	Currency      string
+	AccountID uuid.UUID
+	Currency  string
+	// PriceListID prices every line without an explicit unit price from the
+	// list's quantity breaks; the order takes the list's currency.
+	PriceListID   *uuid.UUID
 	RequestedDate *time.Time
 	Notes         string
 	Lines         []NewLine

@@ -2,6 +2,7 @@ package sales
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -52,7 +53,7 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 	}
 	t := s.stamp()
 	o := Order{ID: newID(), AccountID: in.AccountID, Status: StatusDraft, RequestedDate: in.RequestedDate,
-		Currency: in.Currency, Notes: in.Notes, CreatedAt: t, UpdatedAt: t}
+		Currency: in.Currency, PriceListID: in.PriceListID, Notes: in.Notes, CreatedAt: t, UpdatedAt: t}
 	if p, ok := tenant.PrincipalFrom(ctx); ok {
 		o.CreatedBy = &p.ID
 	}
@@ -226,6 +227,23 @@ func (s *Service) priceLines(ctx context.Context, o *Order, in []NewLine) error 
 			f.Add(field+"product_id", "the product is inactive")
 			continue
 		}
+		if o.PriceListID != nil && nl.UnitPriceMinor == nil {
+			amount, currency, err := s.products.ListPrice(ctx, p.ID, *o.PriceListID, nl.Quantity)
+			switch {
+			case errs.Is(err, errs.NotFound):
+				return errs.Field("price_list_id", "no such price list")
+			case errs.Is(err, errs.FailedPrecondition):
+				msg, e := "the price list cannot price this product", (*errs.Error)(nil)
+				if errors.As(err, &e) {
+					msg = e.Message
+				}
+				f.Add(field+"product_id", msg)
+				continue
+			case err != nil:
+				return err
+			}
+			p.ListPriceMinor, p.Currency = amount, currency
+		}
 		if o.Currency == "" {
 			o.Currency = p.Currency
 		}
@@ -249,7 +267,7 @@ func (s *Service) priceLines(ctx context.Context, o *Order, in []NewLine) error 
 
 // priceLine prices one requested line of product p.
 func priceLine(nl NewLine, p Product) (Line, bool) {
-	l := Line{ID: newID(), ProductID: p.ID, Quantity: nl.Quantity, UnitPriceMinor: p.ListPriceMinor,
+	l := Line{ID: newID(), ProductID: p.ID, Description: description(p), Quantity: nl.Quantity, UnitPriceMinor: p.ListPriceMinor,
 		TaxRateBP: p.TaxRateBP, ShortfallAction: ShortfallNone}
 	if nl.UnitPriceMinor != nil {
 		l.UnitPriceMinor = *nl.UnitPriceMinor
@@ -261,6 +279,16 @@ func priceLine(nl NewLine, p Product) (Line, bool) {
 	l.NetMinor, l.TaxMinor, ok = lineAmounts(l.Quantity, l.UnitPriceMinor, l.DiscountBP, l.TaxRateBP)
 	l.TotalMinor = l.NetMinor + l.TaxMinor
 	return l, ok
+}
+
+// description is a line's product as sold, "SKU — name", bounded like
+// invoice line descriptions.
+func description(p Product) string {
+	d := p.SKU + " — " + p.Name
+	if r := []rune(d); len(r) > 300 {
+		d = string(r[:300])
+	}
+	return d
 }
 
 // checkAccount names account_id unless it is an active account of the

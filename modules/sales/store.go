@@ -23,6 +23,7 @@ type orderRow struct {
 	Status        string     `bun:"status"`
 	RequestedDate *time.Time `bun:"requested_date"`
 	PromisedDate  *time.Time `bun:"promised_date"`
+	PriceListID   *uuid.UUID `bun:"price_list_id,type:uuid"`
 	Currency      string     `bun:"currency"`
 	SubtotalMinor int64      `bun:"subtotal_minor"`
 	TaxMinor      int64      `bun:"tax_minor"`
@@ -49,6 +50,7 @@ type lineRow struct {
 	OrderID         uuid.UUID  `bun:"order_id,type:uuid"`
 	Position        int        `bun:"position"`
 	ProductID       uuid.UUID  `bun:"product_id,type:uuid"`
+	Description     string     `bun:"description"`
 	Quantity        int64      `bun:"quantity"`
 	UnitPriceMinor  int64      `bun:"unit_price_minor"`
 	DiscountBP      int        `bun:"discount_bp"`
@@ -89,7 +91,7 @@ type accountRef struct {
 func (r *orderRow) order() Order {
 	return Order{ID: r.ID, Number: r.Number, AccountID: r.AccountID, Status: Status(r.Status),
 		RequestedDate: utcDate(r.RequestedDate), PromisedDate: utcDate(r.PromisedDate), Currency: r.Currency,
-		SubtotalMinor: r.SubtotalMinor, TaxMinor: r.TaxMinor, TotalMinor: r.TotalMinor, Notes: r.Notes,
+		PriceListID: r.PriceListID, SubtotalMinor: r.SubtotalMinor, TaxMinor: r.TaxMinor, TotalMinor: r.TotalMinor, Notes: r.Notes,
 		QuoteID: r.QuoteID, OpportunityID: r.OpportunityID, CreatedBy: r.CreatedBy, ConfirmedAt: utcTime(r.ConfirmedAt),
 		CancelledAt: utcTime(r.CancelledAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
@@ -97,13 +99,13 @@ func (r *orderRow) order() Order {
 func orderRowOf(o *Order) *orderRow {
 	return &orderRow{ID: o.ID, Number: o.Number, AccountID: o.AccountID, Status: string(o.Status),
 		RequestedDate: o.RequestedDate, PromisedDate: o.PromisedDate, Currency: o.Currency,
-		SubtotalMinor: o.SubtotalMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor, Notes: o.Notes,
+		PriceListID: o.PriceListID, SubtotalMinor: o.SubtotalMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor, Notes: o.Notes,
 		QuoteID: o.QuoteID, OpportunityID: o.OpportunityID, CreatedBy: o.CreatedBy, ConfirmedAt: o.ConfirmedAt,
 		CancelledAt: o.CancelledAt, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 }
 
 func (r *lineRow) line() Line {
-	return Line{ID: r.ID, ProductID: r.ProductID, Quantity: r.Quantity, UnitPriceMinor: r.UnitPriceMinor,
+	return Line{ID: r.ID, ProductID: r.ProductID, Description: r.Description, Quantity: r.Quantity, UnitPriceMinor: r.UnitPriceMinor,
 		DiscountBP: r.DiscountBP, TaxRateBP: r.TaxRateBP, NetMinor: r.NetMinor, TaxMinor: r.TaxMinor,
 		TotalMinor: r.TotalMinor, ReservedQty: r.ReservedQty, ShortfallQty: r.ShortfallQty,
 		ShortfallAction: ShortfallAction(r.ShortfallAction), PromisedDate: utcDate(r.PromisedDate),
@@ -111,7 +113,7 @@ func (r *lineRow) line() Line {
 }
 
 func lineRowOf(orderID uuid.UUID, pos int, l *Line) *lineRow {
-	return &lineRow{ID: l.ID, OrderID: orderID, Position: pos, ProductID: l.ProductID, Quantity: l.Quantity,
+	return &lineRow{ID: l.ID, OrderID: orderID, Position: pos, ProductID: l.ProductID, Description: l.Description, Quantity: l.Quantity,
 		UnitPriceMinor: l.UnitPriceMinor, DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP, NetMinor: l.NetMinor,
 		TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor, ReservedQty: l.ReservedQty, ShortfallQty: l.ShortfallQty,
 		ShortfallAction: string(l.ShortfallAction), PromisedDate: l.PromisedDate, ShippedQty: l.ShippedQty,
