@@ -11,6 +11,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { key: 'dashboard', to: '/app', group: 'main' },
   { key: 'accounts', to: '/app/accounts', perm: 'accounts:read', group: 'main' },
+  { key: 'myTasks', to: '/app/tasks', perm: 'activities:read', group: 'main' },
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
   { key: 'invoices', to: '/app/invoices', perm: 'invoices:read', group: 'main' },

@@ -26,6 +26,7 @@ import { Warehouses } from './pages/app/erp/Warehouses';
 import { PriceLists, PriceListDetail } from './pages/app/erp/PriceLists';
 import { ProductionOrders, ProductionOrderDetail } from './pages/app/erp/Production';
 import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
+import { MyTasks } from './pages/app/crm/Activities';
 import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
@@ -56,6 +57,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <Dashboard /> },
       { path: 'accounts', element: guard('accounts:read', <Accounts />) },
       { path: 'accounts/:id', element: guard('accounts:read', <AccountDetail />) },
+      { path: 'tasks', element: guard('activities:read', <MyTasks />) },
       { path: 'orders', element: guard('orders:read', <Orders />) },
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
       { path: 'shipments', element: guard('shipments:read', <Shipments />) },

@@ -22,6 +22,7 @@ import {
   IconShieldLock,
   IconUserShield,
   IconUsers,
+  IconChecklist,
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -33,6 +34,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 const icons: Record<string, typeof IconHome> = {
   dashboard: IconHome,
   accounts: IconBuildingStore,
+  myTasks: IconChecklist,
   orders: IconReceipt,
   shipments: IconTruckDelivery,
   invoices: IconFileInvoice,

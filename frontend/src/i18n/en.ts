@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -88,8 +88,8 @@ export const en = {
   },
   warehouses: { title: 'Warehouses', description: 'The places that hold your stock.', new: 'New warehouse', edit: 'Edit warehouse', none: 'No warehouses yet', code: 'Code' },
   accounts: {
-    title: 'Customers', description: 'The companies you sell to.', new: 'New customer', edit: 'Edit customer', none: 'No customers yet',
-    searchHint: 'Name, tax id or email', taxId: 'Tax id', phone: 'Phone', city: 'City', creditLimit: 'Credit limit', paymentTerms: 'Payment terms (days)',
+    duplicateTitle: 'This customer may already exist', duplicateBody: 'Open one of these, or create the new customer anyway.', createAnyway: 'Create anyway', duplicateReason: { tax_id: 'same tax id', name: 'similar name', email: 'same email' }, title: 'Customers', description: 'The companies you sell to.', new: 'New customer', edit: 'Edit customer', none: 'No customers yet',
+    searchHint: 'Name, tax id, email or a contact’s email', taxId: 'Tax id', phone: 'Phone', city: 'City', creditLimit: 'Credit limit', paymentTerms: 'Payment terms (days)',
     billingAddress: 'Billing address', shippingAddress: 'Shipping address', line1: 'Address', postalCode: 'Postal code', country: 'Country',
   },
   orders: {
@@ -231,6 +231,20 @@ export const en = {
   },
   forbidden: { title: 'You do not have access to this page', body: 'Your role does not include it. Ask an administrator if you need it.', home: 'Back to the dashboard' },
   notFound: { title: 'Page not found', body: 'The page you are looking for does not exist.', home: 'Go to the start page' },
+  contacts: {
+    title: 'Contacts', new: 'New contact', edit: 'Edit contact', none: 'No contacts yet', firstName: 'First name', lastName: 'Last name',
+    jobTitle: 'Job title', role: 'Role', primary: 'Primary', primaryHint: 'Primary contact of the customer',
+    nameRequired: 'Enter a first or last name', confirmDelete: 'Delete {{name}}? Their activities stay on the customer.',
+    roles: { buyer: 'Buyer', accounts_payable: 'Accounts payable', decision_maker: 'Decision maker', technical: 'Technical', other: 'Other' },
+  },
+  activities: {
+    title: 'Activities', none: 'No activities yet', kind: 'Type', subject: 'Subject', body: 'Details', contact: 'Contact', due: 'Due',
+    account: 'Customer', edit: 'Edit activity', logCall: 'Log a call', addNote: 'Add a note', addTask: 'Add a task',
+    markDone: 'Mark “{{subject}}” done', badDate: 'Enter a valid date and time', open: 'Open',
+    myTasks: 'My tasks', myTasksHint: 'Tasks assigned to you.', noTasks: 'No tasks — all done',
+    kinds: { call: 'Call', email: 'Email', meeting: 'Meeting', task: 'Task', note: 'Note' },
+    new: { call: 'Log a call', email: 'Log an email', meeting: 'Add a meeting', task: 'Add a task', note: 'Add a note' },
+  },
 };
 
 // Widen the literal types so es.ts must match the shape, not the English text.

@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    myTasks: 'Mis tareas', accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -89,8 +89,8 @@ export const es: Messages = {
   },
   warehouses: { title: 'Almacenes', description: 'Los lugares donde guardas tus existencias.', new: 'Nuevo almacén', edit: 'Editar almacén', none: 'Aún no hay almacenes', code: 'Código' },
   accounts: {
-    title: 'Clientes', description: 'Las empresas a las que vendes.', new: 'Nuevo cliente', edit: 'Editar cliente', none: 'Aún no hay clientes',
-    searchHint: 'Nombre, NIF o correo', taxId: 'NIF', phone: 'Teléfono', city: 'Ciudad', creditLimit: 'Límite de crédito', paymentTerms: 'Plazo de pago (días)',
+    duplicateTitle: 'Puede que este cliente ya exista', duplicateBody: 'Abre uno de estos, o crea el cliente nuevo de todos modos.', createAnyway: 'Crear de todos modos', duplicateReason: { tax_id: 'mismo NIF', name: 'nombre parecido', email: 'mismo correo' }, title: 'Clientes', description: 'Las empresas a las que vendes.', new: 'Nuevo cliente', edit: 'Editar cliente', none: 'Aún no hay clientes',
+    searchHint: 'Nombre, NIF, correo o correo de un contacto', taxId: 'NIF', phone: 'Teléfono', city: 'Ciudad', creditLimit: 'Límite de crédito', paymentTerms: 'Plazo de pago (días)',
     billingAddress: 'Dirección de facturación', shippingAddress: 'Dirección de envío', line1: 'Dirección', postalCode: 'Código postal', country: 'País',
   },
   orders: {
@@ -232,4 +232,18 @@ export const es: Messages = {
   },
   forbidden: { title: 'No tienes acceso a esta página', body: 'Tu rol no la incluye. Pídesela a un administrador si la necesitas.', home: 'Volver al inicio' },
   notFound: { title: 'Página no encontrada', body: 'La página que buscas no existe.', home: 'Ir a la página de inicio' },
+  contacts: {
+    title: 'Contactos', new: 'Nuevo contacto', edit: 'Editar contacto', none: 'Aún no hay contactos', firstName: 'Nombre', lastName: 'Apellidos',
+    jobTitle: 'Cargo', role: 'Función', primary: 'Principal', primaryHint: 'Contacto principal del cliente',
+    nameRequired: 'Escribe un nombre o unos apellidos', confirmDelete: '¿Eliminar a {{name}}? Sus actividades se quedan en el cliente.',
+    roles: { buyer: 'Compras', accounts_payable: 'Cuentas a pagar', decision_maker: 'Decisor', technical: 'Técnico', other: 'Otro' },
+  },
+  activities: {
+    title: 'Actividades', none: 'Aún no hay actividades', kind: 'Tipo', subject: 'Asunto', body: 'Detalles', contact: 'Contacto', due: 'Vence',
+    account: 'Cliente', edit: 'Editar actividad', logCall: 'Registrar llamada', addNote: 'Añadir nota', addTask: 'Añadir tarea',
+    markDone: 'Marcar «{{subject}}» como hecha', badDate: 'Escribe una fecha y hora válidas', open: 'Pendientes',
+    myTasks: 'Mis tareas', myTasksHint: 'Las tareas asignadas a ti.', noTasks: 'No hay tareas: todo hecho',
+    kinds: { call: 'Llamada', email: 'Correo', meeting: 'Reunión', task: 'Tarea', note: 'Nota' },
+    new: { call: 'Registrar llamada', email: 'Registrar correo', meeting: 'Añadir reunión', task: 'Añadir tarea', note: 'Añadir nota' },
+  },
 };

@@ -1,16 +1,17 @@
 import { useState } from 'react';
-import { Badge, Button, Card, Modal, NumberInput, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, List, Modal, NumberInput, SimpleGrid, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { isApiError } from '../../../api/problem';
 import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
@@ -20,8 +21,11 @@ import { cursorQuery, useCursorList } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { OrderList } from './Orders';
 import { InvoiceList } from './Invoices';
+import { ContactsTab } from '../crm/Contacts';
+import { ActivitiesTab } from '../crm/Activities';
 
 type Account = components['schemas']['Account'];
+type Duplicate = components['schemas']['AccountDuplicate'];
 
 export function Accounts() {
   const { t } = useTranslation();
@@ -104,13 +108,18 @@ export function AccountDetail() {
           {fact(t('accounts.shippingAddress'), addr(a.shipping_address))}
         </SimpleGrid>
       </Card>
-      {can('orders:read') && <OrderList accountId={a.id} />}
-      {can('invoices:read') && (
-        <>
-          <Title order={2} fz="h4" mt="xl" mb="sm">{t('invoices.title')}</Title>
-          <InvoiceList accountId={a.id} />
-        </>
-      )}
+      <Tabs defaultValue={can('contacts:read') ? 'contacts' : 'orders'} keepMounted={false}>
+        <Tabs.List mb="md">
+          {can('contacts:read') && <Tabs.Tab value="contacts">{t('contacts.title')}</Tabs.Tab>}
+          {can('activities:read') && <Tabs.Tab value="activities">{t('activities.title')}</Tabs.Tab>}
+          {can('orders:read') && <Tabs.Tab value="orders">{t('orders.title')}</Tabs.Tab>}
+          {can('invoices:read') && <Tabs.Tab value="invoices">{t('invoices.title')}</Tabs.Tab>}
+        </Tabs.List>
+        <Tabs.Panel value="contacts"><ContactsTab accountId={a.id} /></Tabs.Panel>
+        <Tabs.Panel value="activities"><ActivitiesTab accountId={a.id} /></Tabs.Panel>
+        <Tabs.Panel value="orders"><OrderList accountId={a.id} /></Tabs.Panel>
+        <Tabs.Panel value="invoices"><InvoiceList accountId={a.id} /></Tabs.Panel>
+      </Tabs>
       {editing && <AccountForm account={a} onClose={() => setEditing(false)} />}
     </>
   );
@@ -121,6 +130,9 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
   const { me } = useSession();
   const qc = useQueryClient();
   const currency = account?.currency ?? me?.tenant.base_currency ?? 'EUR';
+  // A 409 on create lists the existing accounts this one looks like; the
+  // user opens one of them or confirms and creates it anyway.
+  const [duplicates, setDuplicates] = useState<Duplicate[] | null>(null);
   const empty = { line1: '', line2: '', city: '', postal_code: '', region: '', country: '' };
   const form = useForm({
     initialValues: {
@@ -138,7 +150,7 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
     },
   });
   const save = useMutation({
-    mutationFn: (v: typeof form.values) => {
+    mutationFn: ({ v, confirm }: { v: typeof form.values; confirm?: boolean }) => {
       const body = {
         name: v.name.trim(),
         tax_id: v.tax_id.trim(),
@@ -151,7 +163,7 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
       };
       return account
         ? unwrap(api.PATCH('/api/v1/accounts/{id}', { params: { path: { id: account.id } }, body }))
-        : unwrap(api.POST('/api/v1/accounts', { body, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
+        : unwrap(api.POST('/api/v1/accounts', { body: confirm ? { ...body, confirm_duplicate: true } : body, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
     },
     onSuccess: (a) => {
       showSaved();
@@ -159,12 +171,32 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
       onSaved?.(a);
       onClose();
     },
-    onError: (e) => showError(e, form),
+    onError: (e) => {
+      const candidates = isApiError(e, 409) ? (e.problem as { candidates?: Duplicate[] }).candidates : undefined;
+      if (candidates?.length) setDuplicates(candidates);
+      else showError(e, form);
+    },
   });
   return (
     <Modal opened onClose={onClose} title={account ? t('accounts.edit') : t('accounts.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
+      <form onSubmit={form.onSubmit((v) => save.mutate({ v }))}>
         <Stack>
+          {duplicates && (
+            <Alert color="yellow" title={t('accounts.duplicateTitle')}>
+              <Text size="sm" mb="xs">{t('accounts.duplicateBody')}</Text>
+              <List size="sm" mb="sm">
+                {duplicates.map((d) => (
+                  <List.Item key={d.account.id}>
+                    <Link to={`/app/accounts/${d.account.id}`} onClick={onClose}>{d.account.name}</Link>
+                    {d.account.tax_id && ` (${d.account.tax_id})`} — {d.reasons.map((r) => t(`accounts.duplicateReason.${r}`)).join(', ')}
+                  </List.Item>
+                ))}
+              </List>
+              <Button size="xs" variant="outline" color="yellow" loading={save.isPending} onClick={() => save.mutate({ v: form.values, confirm: true })}>
+                {t('accounts.createAnyway')}
+              </Button>
+            </Alert>
+          )}
           <SimpleGrid cols={2}>
             <TextInput label={t('common.name')} required {...form.getInputProps('name')} />
             <TextInput label={t('accounts.taxId')} {...form.getInputProps('tax_id')} />
