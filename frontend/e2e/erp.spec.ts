@@ -111,10 +111,15 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await nav(page).getByRole('link', { name: 'Sales orders' }).click();
   await page.getByRole('button', { name: 'New order' }).click();
   await pick(page, 'Customer', 'Ferre', /Ferretería Norte/);
+  // Priced from the wholesale list: 1,000 units are past its 100-unit break.
+  await page.getByRole('dialog').getByRole('combobox', { name: 'Price list' }).click();
+  await page.getByRole('option', { name: 'Wholesale (EUR)' }).click();
   await pick(page, 'Product', 'VAL', /VAL-100/);
   await page.getByRole('dialog').getByLabel('Quantity').fill('1000');
   await page.getByRole('button', { name: 'Create draft' }).click();
   await expect(page.getByTestId('order-status')).toHaveText('Draft');
+  await expect(page.getByRole('link', { name: 'VAL-100 — Brass valve' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: '€11.00' })).toBeVisible();
   await page.getByRole('button', { name: 'Confirm and reserve' }).click();
   await expect(page.getByTestId('order-status')).toHaveText('In production');
   await expect(page.getByTestId('line-reserved')).toHaveText('500');
@@ -184,12 +189,12 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await finance.goto(orderUrl);
   await finance.getByRole('button', { name: 'Invoice shipped units' }).click();
   await expect(finance.getByRole('heading', { name: /^Invoice F/ })).toBeVisible();
-  await expect(finance.getByTestId('invoice-balance')).toHaveText('€12,500.00');
+  await expect(finance.getByTestId('invoice-balance')).toHaveText('€11,000.00');
   // Receivables shows who owes it, not yet due.
   const invoiceUrl = finance.url();
   await nav(finance).getByRole('link', { name: 'Receivables' }).click();
   const owed = finance.getByRole('row', { name: /Ferretería Norte/ });
-  await expect(owed.getByRole('cell', { name: '€12,500.00' })).toHaveCount(2); // not yet due, and the total
+  await expect(owed.getByRole('cell', { name: '€11,000.00' })).toHaveCount(2); // not yet due, and the total
   await finance.goto(invoiceUrl);
   await finance.getByRole('button', { name: 'Record payment' }).click();
   await finance.getByRole('dialog').getByRole('button', { name: 'Save' }).click();

@@ -76,6 +76,15 @@ export function WarehousePicker(props: PickerProps) {
   return <Select {...props} data={(list.data?.items ?? []).map((w) => ({ value: w.id, label: `${w.code} · ${w.name}` }))} />;
 }
 
+/** PriceListPicker chooses one of the tenant's active price lists. */
+export function PriceListPicker(props: PickerProps) {
+  const list = useQuery({
+    queryKey: ['price-lists', 'picker'],
+    queryFn: () => unwrap(api.GET('/api/v1/price-lists', { params: { query: { active: true, limit: 100 } } })),
+  });
+  return <Select clearable {...props} data={(list.data?.items ?? []).map((l) => ({ value: l.id, label: `${l.name} (${l.currency})` }))} />;
+}
+
 // Names of referenced records, read once per id and cached by TanStack
 // Query, for tables whose rows carry only ids.
 

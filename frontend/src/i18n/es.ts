@@ -96,6 +96,7 @@ export const es: Messages = {
   orders: {
     title: 'Pedidos de venta', description: 'Al confirmar un pedido se reservan existencias; lo que falta va a fabricación o compras.',
     new: 'Nuevo pedido', none: 'Aún no hay pedidos', number: 'Número', order: 'Pedido {{number}}', account: 'Cliente', openAccount: 'Ver cliente',
+    priceList: 'Tarifa', listPrices: 'Precios de catálogo',
     requested: 'Fecha solicitada', promised: 'Fecha prometida', total: 'Total', subtotal: 'Base', tax: 'Impuestos', lines: 'Líneas', addLine: 'Añadir línea',
     discount: 'Descuento', notes: 'Notas', createDraft: 'Crear borrador', unitPrice: 'Precio unitario', shortfall: 'Falta', history: 'Historial de estados',
     seeProduction: 'ver fabricación', confirm: 'Confirmar y reservar', cancel: 'Cancelar pedido',

@@ -98,7 +98,7 @@ export function OrderDetail() {
             {(o.lines ?? []).map((l) => (
               <Table.Tr key={l.id}>
                 <Table.Td>
-                  <Anchor component={Link} to={`/app/products/${l.product_id}`}><ProductName id={l.product_id} /></Anchor>
+                  <Anchor component={Link} to={`/app/products/${l.product_id}`}>{l.description || <ProductName id={l.product_id} />}</Anchor>
                 </Table.Td>
                 <Table.Td ta="right">{n(l.quantity)}</Table.Td>
                 <Table.Td ta="right">{money(l.unit_price_minor)}</Table.Td>

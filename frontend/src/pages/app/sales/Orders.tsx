@@ -13,7 +13,7 @@ import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
-import { AccountName, AccountPicker, ProductPicker } from '../../../components/pickers';
+import { AccountName, AccountPicker, PriceListPicker, ProductPicker } from '../../../components/pickers';
 import { formatDate, formatMoney } from '../../../lib/format';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
@@ -90,8 +90,8 @@ interface LineValues {
 function NewOrder({ onClose, onSaved }: { onClose: () => void; onSaved: (id: string) => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const form = useForm<{ account_id: string | null; requested_date: string; notes: string; lines: LineValues[] }>({
-    initialValues: { account_id: null, requested_date: '', notes: '', lines: [{ product_id: null, quantity: 1, discount: 0 }] },
+  const form = useForm<{ account_id: string | null; price_list_id: string | null; requested_date: string; notes: string; lines: LineValues[] }>({
+    initialValues: { account_id: null, price_list_id: null, requested_date: '', notes: '', lines: [{ product_id: null, quantity: 1, discount: 0 }] },
     validate: {
       account_id: (v) => (v ? null : t('validation.required')),
       lines: { product_id: (v) => (v ? null : t('validation.required')), quantity: (v) => (Number(v) > 0 ? null : t('validation.quantity')) },
@@ -104,6 +104,7 @@ function NewOrder({ onClose, onSaved }: { onClose: () => void; onSaved: (id: str
           headers: { 'Idempotency-Key': newIdempotencyKey() },
           body: {
             account_id: v.account_id ?? '',
+            ...(v.price_list_id ? { price_list_id: v.price_list_id } : {}),
             ...(v.requested_date ? { requested_date: v.requested_date } : {}),
             notes: v.notes,
             // Discounts are typed as percent and sent as basis points (integers).
@@ -125,6 +126,7 @@ function NewOrder({ onClose, onSaved }: { onClose: () => void; onSaved: (id: str
         <Stack>
           <Group grow align="start">
             <AccountPicker label={t('orders.account')} required {...form.getInputProps('account_id')} />
+            <PriceListPicker label={t('orders.priceList')} placeholder={t('orders.listPrices')} {...form.getInputProps('price_list_id')} />
             <TextInput label={t('orders.requested')} type="date" {...form.getInputProps('requested_date')} />
           </Group>
           <Title order={3} fz="h5">{t('orders.lines')}</Title>
