@@ -187,7 +187,7 @@ func (a invoicingOrders) Order(ctx context.Context, id uuid.UUID) (invoicing.Ord
 	for i, l := range o.Lines {
 		out.Lines[i] = invoicing.OrderLine{ID: l.ID, ProductID: l.ProductID, Quantity: l.Quantity,
 			UnitPriceMinor: l.UnitPriceMinor, DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP,
-			ShippedQty: l.ShippedQty, InvoicedQty: l.InvoicedQty}
+			ShippedQty: o.Deliverable(l), InvoicedQty: l.InvoicedQty}
 	}
 	return out, nil
 }

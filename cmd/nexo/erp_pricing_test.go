@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestERPPriceListOrder prices orders from a real price list through the
 // API: the quantity break applies from its minimum, a line with its own
@@ -46,5 +49,71 @@ func TestERPPriceListOrder(t *testing.T) {
 		if r := ta.do(owner, "POST", "/api/v1/orders", b); r.Status != 400 || r.problemField("price_list_id") == "" {
 			t.Errorf("%s: %d %s", name, r.Status, r.Body)
 		}
+	}
+}
+
+// TestERPServiceOrderInvoiced bills services: an order of a service and a
+// stocked product invoices the service as soon as it is confirmed (it never
+// ships), then the product once shipped; an order of services only goes
+// from confirmed to invoiced; a draft has nothing to invoice.
+func TestERPServiceOrderInvoiced(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("erp-services")
+	wh := ta.erpCreate(t, owner, "/api/v1/warehouses", map[string]any{"code": "MAIN", "name": "Main"})
+	install := ta.erpCreate(t, owner, "/api/v1/products", map[string]any{"sku": "INSTALL", "name": "Installation",
+		"type": "service", "list_price_minor": 20000, "currency": "EUR"})
+	boiler := ta.erpCreate(t, owner, "/api/v1/products", map[string]any{"sku": "BOILER", "name": "Boiler",
+		"list_price_minor": 100000, "currency": "EUR"})
+	ta.erpCreate(t, owner, "/api/v1/stock-moves", receiptBody(boiler, wh, 5, ""))
+	acme := ta.erpCreate(t, owner, "/api/v1/accounts", map[string]any{"name": "Acme"})
+
+	var inv struct {
+		ID         string `json:"id"`
+		TotalMinor int64  `json:"total_minor"`
+		Lines      []struct {
+			Description string `json:"description"`
+		} `json:"lines"`
+	}
+	issue := func(order string, want int) {
+		t.Helper()
+		r := ta.do(owner, "POST", "/api/v1/invoices", map[string]any{"order_id": order})
+		if r.Status != want {
+			t.Fatalf("invoice %s: %d %s", order, r.Status, r.Body)
+		}
+		if want == 201 {
+			r.json(t, &inv)
+		}
+	}
+	draft := ta.erpCreate(t, owner, "/api/v1/orders", orderBody(acme, install, 1))
+	issue(draft, 422)
+
+	mixed := ta.erpCreate(t, owner, "/api/v1/orders", map[string]any{"account_id": acme, "lines": []map[string]any{
+		{"product_id": boiler, "quantity": 1}, {"product_id": install, "quantity": 1}}})
+	ta.erpOrderAction(t, owner, mixed, "confirm", nil)
+	issue(mixed, 201)
+	if inv.TotalMinor != 20000 || len(inv.Lines) != 1 || !strings.Contains(inv.Lines[0].Description, "INSTALL") {
+		t.Fatalf("service invoice: %+v", inv)
+	}
+	issue(mixed, 422) // the boiler has not shipped
+	sh := ta.erpCreate(t, owner, "/api/v1/shipments", map[string]any{"order_id": mixed})
+	for _, step := range []string{"pack", "ship"} {
+		ta.erpShipmentStep(t, owner, sh, step)
+	}
+	issue(mixed, 201)
+	if inv.TotalMinor != 100000 {
+		t.Fatalf("boiler invoice: %+v", inv)
+	}
+	var o erpOrder
+	ta.do(owner, "GET", "/api/v1/orders/"+mixed, nil).json(t, &o)
+	if o.Status != "invoiced" {
+		t.Errorf("mixed order: %s", o.Status)
+	}
+
+	services := ta.erpCreate(t, owner, "/api/v1/orders", orderBody(acme, install, 2))
+	ta.erpOrderAction(t, owner, services, "confirm", nil)
+	issue(services, 201)
+	ta.do(owner, "GET", "/api/v1/orders/"+services, nil).json(t, &o)
+	if o.Status != "invoiced" || inv.TotalMinor != 40000 {
+		t.Errorf("services-only order: %s, invoice %+v", o.Status, inv)
 	}
 }

@@ -161,7 +161,7 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await clerk.goto(orderUrl);
   await expect(clerk.getByTestId('order-status')).toHaveText('Ready');
   await expect(clerk.getByTestId('line-reserved')).toHaveText('1,000');
-  await expect(clerk.getByRole('button', { name: 'Invoice shipped units' })).toHaveCount(0);
+  await expect(clerk.getByRole('button', { name: 'Invoice delivered units' })).toHaveCount(0);
   await clerk.getByRole('button', { name: 'Ship reserved stock' }).click();
   await clerk.getByRole('dialog').getByLabel('Carrier').fill('SEUR');
   await clerk.getByRole('dialog').getByLabel('Tracking link').fill('https://track.example.com/123');
@@ -187,7 +187,7 @@ test('owner, warehouse clerk, production planner and finance run an order from s
 
   // Finance invoices the shipped units and records the customer's payment.
   await finance.goto(orderUrl);
-  await finance.getByRole('button', { name: 'Invoice shipped units' }).click();
+  await finance.getByRole('button', { name: 'Invoice delivered units' }).click();
   await expect(finance.getByRole('heading', { name: /^Invoice F/ })).toBeVisible();
   await expect(finance.getByTestId('invoice-balance')).toHaveText('€11,000.00');
   // Receivables shows who owes it, not yet due.

@@ -12,11 +12,13 @@ import (
 
 // RecordInvoiced adds invoiced units (order line id → quantity) to an
 // order's lines, inside the caller's transaction (an invoice's): the
-// invoice and the order commit or roll back together. Only shipped units
-// can be invoiced: a line of another order, a non-positive quantity or more
-// than is shipped and not yet invoiced is refused and nothing changes. An
-// order whose every stock line is invoiced in full moves from shipped to
-// invoiced, with history; every recording writes an audit row.
+// invoice and the order commit or roll back together. Only deliverable
+// units can be invoiced (shipped ones, or a confirmed order's service
+// lines): a line of another order, a non-positive quantity or more than is
+// deliverable and not yet invoiced is refused and nothing changes. An order
+// whose every line is invoiced in full moves to invoiced (from shipped, or
+// from confirmed for an order of services only), with history; every
+// recording writes an audit row.
 func (s *Service) RecordInvoiced(ctx context.Context, orderID uuid.UUID, invoiced map[uuid.UUID]int64) error {
 	if len(invoiced) == 0 {
 		return errs.Field("lines", "name at least one invoiced line")
@@ -26,7 +28,7 @@ func (s *Service) RecordInvoiced(ctx context.Context, orderID uuid.UUID, invoice
 		if err != nil {
 			return err
 		}
-		if o.Status != StatusPartiallyShipped && o.Status != StatusShipped {
+		if !o.confirmed() || o.Status == StatusInvoiced || o.Status == StatusClosed {
 			return statusError("a " + string(o.Status) + " order has nothing to invoice")
 		}
 		before := snapshot(o)
@@ -43,7 +45,7 @@ func (s *Service) RecordInvoiced(ctx context.Context, orderID uuid.UUID, invoice
 				return err
 			}
 		}
-		if o.Status == StatusShipped && fullyInvoiced(o) {
+		if fullyInvoiced(o) && CanMove(o.Status, StatusInvoiced) {
 			if err := s.history(ctx, tx, o.ID, o.Status, StatusInvoiced, ""); err != nil {
 				return err
 			}
@@ -69,8 +71,8 @@ func addInvoiced(o *Order, invoiced map[uuid.UUID]int64) error {
 			f.Add(field+".order_line_id", "is not a line of this order")
 		case q <= 0:
 			f.Add(field+".quantity", "must be a positive integer")
-		case q > l.ShippedQty-l.InvoicedQty:
-			f.Add(field+".quantity", fmt.Sprintf("at most %d shipped units are still to invoice", l.ShippedQty-l.InvoicedQty))
+		case q > o.Deliverable(*l)-l.InvoicedQty:
+			f.Add(field+".quantity", fmt.Sprintf("at most %d delivered units are still to invoice", o.Deliverable(*l)-l.InvoicedQty))
 		default:
 			l.InvoicedQty += q
 		}
@@ -78,12 +80,10 @@ func addInvoiced(o *Order, invoiced map[uuid.UUID]int64) error {
 	return f.Err()
 }
 
-// fullyInvoiced reports every stock line invoiced in full. Service lines
-// (no reservation, no shortfall) never ship, so they cannot hold the order
-// back, as in shippedStatus.
+// fullyInvoiced reports every line invoiced in full, services included.
 func fullyInvoiced(o Order) bool {
 	for _, l := range o.Lines {
-		if l.ReservedQty+l.ShortfallQty > 0 && l.InvoicedQty < l.Quantity {
+		if l.InvoicedQty < l.Quantity {
 			return false
 		}
 	}

@@ -11,12 +11,18 @@ import (
 	"nexo/internal/errs"
 )
 
-// TestRecordInvoiced: invoicing part of what shipped keeps the order
-// shipped; invoicing the rest of every stock line (the service line never
-// ships) makes it invoiced, with history and audit rows.
+// TestRecordInvoiced: the service line is invoiced before anything ships
+// (it never ships); invoicing part of what shipped keeps the order shipped;
+// invoicing the rest makes it invoiced, with history and audit rows.
 func TestRecordInvoiced(t *testing.T) {
 	e, ctx, _, o := confirmedOrder(t)
-	widget, gear, bolt := o.Lines[0].ID, o.Lines[1].ID, o.Lines[2].ID
+	widget, gear, bolt, repair := o.Lines[0].ID, o.Lines[1].ID, o.Lines[2].ID, o.Lines[3].ID
+	if err := e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{repair: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.svc.Get(ctx, o.ID); got.Status != StatusInProduction || got.Lines[3].InvoicedQty != 1 {
+		t.Fatalf("after the service's invoice: %s %+v", got.Status, got.Lines)
+	}
 	if err := e.svc.RecordShipped(ctx, o.ID, map[uuid.UUID]int64{widget: 1000, gear: 3, bolt: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +36,14 @@ func TestRecordInvoiced(t *testing.T) {
 	if err := e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{widget: 600, bolt: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ = e.svc.Get(ctx, o.ID); got.Status != StatusInvoiced || got.Lines[3].InvoicedQty != 0 {
+	if got, _ = e.svc.Get(ctx, o.ID); got.Status != StatusInvoiced || got.Lines[3].InvoicedQty != 1 {
 		t.Fatalf("after the last invoice: %s %+v", got.Status, got.Lines)
 	}
 	if h, _ := e.svc.History(ctx, o.ID); h[len(h)-1].From != StatusShipped || h[len(h)-1].To != StatusInvoiced {
 		t.Fatalf("history %+v", h)
 	}
-	// create, confirm, one shipment, two invoices.
-	if n := e.auditCount(t, ctx, o.ID); n != 5 {
+	// create, confirm, one shipment, three invoices.
+	if n := e.auditCount(t, ctx, o.ID); n != 6 {
 		t.Fatalf("%d audit rows", n)
 	}
 	wantErr(t, "an invoiced order", e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{bolt: 1}), errs.FailedPrecondition, "status")
@@ -47,9 +53,14 @@ func TestRecordInvoiced(t *testing.T) {
 // refused naming the line, and nothing changes; a failure later in the
 // caller's transaction takes the recording back.
 func TestRecordInvoicedRefuses(t *testing.T) {
-	e, ctx, _, o := confirmedOrder(t)
+	e, ctx, fx, o := confirmedOrder(t)
 	widget, gear := o.Lines[0].ID, o.Lines[1].ID
-	wantErr(t, "nothing shipped", e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{gear: 1}), errs.FailedPrecondition, "status")
+	draft, err := e.svc.Create(ctx, NewOrder{AccountID: fx.account, Lines: []NewLine{lineOf(fx.repair, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "a draft", e.svc.RecordInvoiced(ctx, draft.ID, map[uuid.UUID]int64{draft.Lines[0].ID: 1}), errs.FailedPrecondition, "status")
+	wantErr(t, "nothing shipped", e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{gear: 1}), errs.Invalid, "lines["+gear.String()+"].quantity")
 	if err := e.svc.RecordShipped(ctx, o.ID, map[uuid.UUID]int64{widget: 10}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +79,7 @@ func TestRecordInvoicedRefuses(t *testing.T) {
 	}
 	wantErr(t, "another tenant's order", e.svc.RecordInvoiced(e.newTenant(t), o.ID, map[uuid.UUID]int64{widget: 1}), errs.NotFound, "")
 	boom := errors.New("boom")
-	err := e.db.Run(ctx, func(ctx context.Context, _ bun.IDB) error {
+	err = e.db.Run(ctx, func(ctx context.Context, _ bun.IDB) error {
 		if err := e.svc.RecordInvoiced(ctx, o.ID, map[uuid.UUID]int64{widget: 10}); err != nil {
 			return err
 		}

@@ -12,7 +12,7 @@ func TestStatusMachine(t *testing.T) {
 	allowed := map[string]bool{}
 	for _, p := range strings.Fields(`
 		draft>confirmed draft>cancelled
-		confirmed>in_production confirmed>ready confirmed>partially_shipped confirmed>shipped confirmed>cancelled
+		confirmed>in_production confirmed>ready confirmed>partially_shipped confirmed>shipped confirmed>invoiced confirmed>cancelled
 		in_production>ready in_production>partially_shipped in_production>shipped in_production>cancelled
 		ready>confirmed ready>partially_shipped ready>shipped ready>cancelled
 		partially_shipped>shipped

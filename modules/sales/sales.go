@@ -44,8 +44,10 @@ const (
 // released. Reserved goods may ship from confirmation on (partial
 // shipments while the rest is produced or bought).
 var transitions = map[Status][]Status{
-	StatusDraft:        {StatusConfirmed, StatusCancelled},
-	StatusConfirmed:    {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
+	StatusDraft: {StatusConfirmed, StatusCancelled},
+	// confirmed → invoiced: an order of services only has nothing to ship
+	// and is done once invoiced.
+	StatusConfirmed:    {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusInvoiced, StatusCancelled},
 	StatusInProduction: {StatusReady, StatusPartiallyShipped, StatusShipped, StatusCancelled},
 	// ready → confirmed: reserved stock was taken back (a lot put on
 	// quality hold), so the order waits again.
@@ -67,6 +69,27 @@ func Statuses() []Status {
 func (s Status) Valid() bool {
 	_, ok := transitions[s]
 	return ok
+}
+
+// confirmed reports an order past confirmation and not cancelled: its
+// lines are settled against stock.
+func (o Order) confirmed() bool {
+	return o.ConfirmedAt != nil && o.Status != StatusDraft && o.Status != StatusCancelled
+}
+
+// Service reports a line that confirmation settled nothing on (no
+// reservation, no shortfall): a service, which never ships.
+func (o Order) Service(l Line) bool { return o.confirmed() && l.ReservedQty+l.ShortfallQty == 0 }
+
+// Deliverable is how many of a line's units can be invoiced so far: what
+// has shipped, or, for a service line of a confirmed order, all of it
+// (there is nothing to ship; the service is billed once the order is
+// confirmed).
+func (o Order) Deliverable(l Line) int64 {
+	if o.Service(l) {
+		return l.Quantity
+	}
+	return l.ShippedQty
 }
 
 // CanMove reports whether the machine allows from → to.

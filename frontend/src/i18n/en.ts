@@ -73,8 +73,8 @@ export const en = {
     fromQty: 'From quantity', price: 'Unit price', addPrice: 'Add price',
   },
   invoices: {
-    title: 'Invoices', description: 'Invoices of shipped goods, payments and credit notes; balances and overdue at a glance.',
-    none: 'No invoices yet', issue: 'Invoice shipped units', invoice: 'Invoice {{number}}', issued: 'Issued', due: 'Due', balance: 'Balance',
+    title: 'Invoices', description: 'Invoices of shipped goods and services, payments and credit notes; balances and overdue at a glance.',
+    none: 'No invoices yet', issue: 'Invoice delivered units', invoice: 'Invoice {{number}}', issued: 'Issued', due: 'Due', balance: 'Balance',
     overdue: 'Overdue', onlyOverdue: 'Only overdue', line: 'Line', credited: 'Credited', payments: 'Payments', noPayments: 'No payments yet.',
     creditNotes: 'Credit notes', noCreditNotes: 'No credit notes.', recordPayment: 'Record payment', creditNote: 'Credit note',
     issueCreditNote: 'Issue credit note', amount: 'Amount', method: 'Method', reference: 'Reference', reason: 'Reason', paid: 'Payment recorded',

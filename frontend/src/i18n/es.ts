@@ -74,8 +74,8 @@ export const es: Messages = {
     fromQty: 'Desde cantidad', price: 'Precio unitario', addPrice: 'Añadir precio',
   },
   invoices: {
-    title: 'Facturas', description: 'Facturas de lo enviado, cobros y abonos; saldos y vencidas de un vistazo.',
-    none: 'Aún no hay facturas', issue: 'Facturar lo enviado', invoice: 'Factura {{number}}', issued: 'Emitida', due: 'Vence', balance: 'Pendiente',
+    title: 'Facturas', description: 'Facturas de mercancía enviada y servicios, cobros y abonos; saldos y vencidas de un vistazo.',
+    none: 'Aún no hay facturas', issue: 'Facturar lo entregado', invoice: 'Factura {{number}}', issued: 'Emitida', due: 'Vence', balance: 'Pendiente',
     overdue: 'Vencida', onlyOverdue: 'Solo vencidas', line: 'Línea', credited: 'Abonado', payments: 'Cobros', noPayments: 'Aún no hay cobros.',
     creditNotes: 'Abonos', noCreditNotes: 'Sin abonos.', recordPayment: 'Registrar cobro', creditNote: 'Abono',
     issueCreditNote: 'Emitir abono', amount: 'Importe', method: 'Forma de pago', reference: 'Referencia', reason: 'Motivo', paid: 'Cobro registrado',

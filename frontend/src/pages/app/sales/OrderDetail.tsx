@@ -4,6 +4,7 @@ import { IconCheck, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, unwrap } from '../../../api/client';
+import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
 import { PageHeader } from '../../../components/PageHeader';
@@ -13,6 +14,18 @@ import { useLocale } from '../../../lib/useLocale';
 import { statusColor } from './Orders';
 import { NewShipmentButton, ShipmentList } from './Shipments';
 import { InvoiceButton, InvoiceList } from './Invoices';
+
+type Order = components['schemas']['Order'];
+
+/**
+ * invoiceable reports units delivered and not yet invoiced: shipped units,
+ * or all of a service line (one confirmation settled nothing on: no
+ * reservation, no shortfall), as the server counts them.
+ */
+function invoiceable(o: Order): boolean {
+  if (['draft', 'credit_hold', 'cancelled', 'invoiced', 'closed'].includes(o.status)) return false;
+  return (o.lines ?? []).some((l) => (l.reserved_qty + l.shortfall_qty === 0 ? l.quantity : l.shipped_qty) > l.invoiced_qty);
+}
 
 export function OrderDetail() {
   const { id = '' } = useParams();
@@ -134,11 +147,11 @@ export function OrderDetail() {
           <ShipmentList orderId={o.id} />
         </>
       )}
-      {can('invoices:read') && ['partially_shipped', 'shipped', 'invoiced', 'closed'].includes(o.status) && (
+      {can('invoices:read') && !['draft', 'credit_hold', 'cancelled'].includes(o.status) && (
         <>
           <Group justify="space-between" mt="xl" mb="sm">
             <Title order={2} fz="h4">{t('invoices.title')}</Title>
-            {can('invoices:issue') && ['partially_shipped', 'shipped'].includes(o.status) && <InvoiceButton orderId={o.id} />}
+            {can('invoices:issue') && invoiceable(o) && <InvoiceButton orderId={o.id} />}
           </Group>
           <InvoiceList orderId={o.id} />
         </>
