@@ -125,12 +125,9 @@ func (s *Service) reserveAt(ctx context.Context, tx bun.IDB, lvl *levelRow, ref 
 	t := now()
 	r := &reservationRow{ID: newID(), RefType: ref.Type, RefID: ref.ID, LevelID: lvl.ID, ProductID: lvl.ProductID,
 		WarehouseID: lvl.WarehouseID, LotID: lvl.LotID, Quantity: q, Status: "open", CreatedAt: t, UpdatedAt: t}
-	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-		return err
-	}
 	m := refMove(KindReserve, ref, "")
 	m.ReservedDelta = q
-	_, err := s.apply(ctx, tx, lvl, m)
+	_, err := s.apply(ctx, tx, lvl, m, r)
 	return err
 }
 

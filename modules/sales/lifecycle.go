@@ -36,19 +36,16 @@ func (s *Service) Confirm(ctx context.Context, id uuid.UUID) (Order, error) {
 		}
 		t := s.stamp()
 		o.Status, o.ConfirmedAt, o.UpdatedAt = StatusConfirmed, &t, t
-		if err := s.history(ctx, tx, o.ID, before.Status, o.Status, ""); err != nil {
-			return err
-		}
+		hist := []*historyRow{s.historyRow(ctx, o.ID, before.Status, o.Status, "")}
 		if waitsForProduction(o) {
 			o.Status = StatusInProduction
-			if err := s.history(ctx, tx, o.ID, StatusConfirmed, o.Status, "waiting for production"); err != nil {
-				return err
-			}
+			hist = append(hist, s.historyRow(ctx, o.ID, StatusConfirmed, o.Status, "waiting for production"))
 		}
-		if err := saveLines(ctx, tx, &o); err != nil {
+		// History, lines and order in one round trip on PostgreSQL.
+		if err := together(ctx, tx, tx.NewInsert().Model(&hist), linesUpdate(ctx, tx, &o), orderUpdate(ctx, tx, &o)); err != nil {
 			return err
 		}
-		return s.save(ctx, tx, &before, &o, "order.confirmed", TopicOrderConfirmed)
+		return s.recordChange(ctx, tx, &before, &o, "order.confirmed", TopicOrderConfirmed)
 	})
 	return o, err
 }
@@ -197,9 +194,22 @@ func (s *Service) ListShortfalls(ctx context.Context, f ShortfallFilter) ([]Shor
 // set, its outbox event, all in tx (M6: the records exist exactly when the
 // change does).
 func (s *Service) save(ctx context.Context, tx bun.IDB, before, o *Order, action, topic string) error {
-	if _, err := tx.NewUpdate().Model(orderRowOf(o)).Column(orderColumns...).Where("o.id = ?", o.ID).Exec(ctx); err != nil {
+	if _, err := orderUpdate(ctx, tx, o).Exec(ctx); err != nil {
 		return err
 	}
+	return s.recordChange(ctx, tx, before, o, action, topic)
+}
+
+// orderUpdate is the UPDATE of o's row; it names the tenant itself so that
+// it can run inside a WITH (together).
+func orderUpdate(ctx context.Context, tx bun.IDB, o *Order) *bun.UpdateQuery {
+	tid, _ := tenant.FromContext(ctx)
+	return tx.NewUpdate().Model(orderRowOf(o)).Column(orderColumns...).Where("o.tenant_id = ?", tid).Where("o.id = ?", o.ID)
+}
+
+// recordChange writes the audit row of a change to o and, when topic is set,
+// its outbox event.
+func (s *Service) recordChange(ctx context.Context, tx bun.IDB, before, o *Order, action, topic string) error {
 	if err := tenant.Audit(ctx, tx, tenant.AuditEntry{Action: action, Resource: "orders", ResourceID: o.ID.String(),
 		Before: before, After: o}); err != nil {
 		return err
@@ -214,7 +224,15 @@ func (s *Service) save(ctx context.Context, tx bun.IDB, before, o *Order, action
 
 // history records one status change by the calling principal.
 func (s *Service) history(ctx context.Context, tx bun.IDB, orderID uuid.UUID, from, to Status, note string) error {
+	_, err := tx.NewInsert().Model(s.historyRow(ctx, orderID, from, to, note)).Exec(ctx)
+	return err
+}
+
+// historyRow is one status change by the calling principal, stamped with the
+// bound tenant.
+func (s *Service) historyRow(ctx context.Context, orderID uuid.UUID, from, to Status, note string) *historyRow {
 	r := &historyRow{ID: newID(), OrderID: orderID, To: string(to), At: s.stamp(), Note: note}
+	r.TenantID, _ = tenant.FromContext(ctx)
 	if from != "" {
 		f := string(from)
 		r.From = &f
@@ -222,13 +240,16 @@ func (s *Service) history(ctx context.Context, tx bun.IDB, orderID uuid.UUID, fr
 	if p, ok := tenant.PrincipalFrom(ctx); ok {
 		r.ChangedBy = &p.ID
 	}
-	_, err := tx.NewInsert().Model(r).Exec(ctx)
-	return err
+	return r
 }
 
-// record writes the creation's history and audit rows.
+// record writes a new order: its row, lines and first history row (one
+// round trip on PostgreSQL), and its audit row.
 func (s *Service) record(ctx context.Context, tx bun.IDB, o *Order) error {
-	if err := s.history(ctx, tx, o.ID, "", o.Status, ""); err != nil {
+	row := orderRowOf(o)
+	row.TenantID, _ = tenant.FromContext(ctx)
+	h := s.historyRow(ctx, o.ID, "", o.Status, "")
+	if err := together(ctx, tx, tx.NewInsert().Model(h), tx.NewInsert().Model(row), linesInsert(ctx, tx, o)); err != nil {
 		return err
 	}
 	return tenant.Audit(ctx, tx, tenant.AuditEntry{Action: "order.created", Resource: "orders",

@@ -68,12 +68,6 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		if o.Number, err = s.numbers.NextNumber(ctx, tx, "order"); err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(orderRowOf(&o)).Exec(ctx); err != nil {
-			return err
-		}
-		if err := insertLines(ctx, tx, &o); err != nil {
-			return err
-		}
 		return s.record(ctx, tx, &o)
 	})
 	return o, err

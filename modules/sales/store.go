@@ -2,6 +2,7 @@ package sales
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -167,25 +168,94 @@ func loadOrder(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Order,
 
 // insertLines writes o's lines in order.
 func insertLines(ctx context.Context, tx bun.IDB, o *Order) error {
+	q := linesInsert(ctx, tx, o)
+	if q == nil {
+		return nil
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// linesInsert is the INSERT of o's lines (nil without lines), stamped with
+// the bound tenant so that it can also run inside a WITH (see together).
+func linesInsert(ctx context.Context, tx bun.IDB, o *Order) *bun.InsertQuery {
 	if len(o.Lines) == 0 {
 		return nil
 	}
+	tid, _ := tenant.FromContext(ctx)
 	rows := make([]*lineRow, len(o.Lines))
 	for i := range o.Lines {
 		rows[i] = lineRowOf(o.ID, i, &o.Lines[i])
+		rows[i].TenantID = tid
 	}
-	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return tx.NewInsert().Model(&rows)
+}
+
+// together runs writes whose results nobody reads, then last: on
+// PostgreSQL as one statement (data-modifying WITH parts, one round trip),
+// on SQLite one by one. bun runs the tenant.Scoped hooks only for a
+// statement's own model, so the writes must carry their tenant themselves:
+// inserted rows stamped, updates with an explicit tenant_id predicate
+// (row-level security checks both on PostgreSQL). Nil writes are skipped.
+func together(ctx context.Context, tx bun.IDB, last *bun.InsertQuery, writes ...bun.Query) error {
+	if _, ok := tenant.FromContext(ctx); !ok {
+		return tenant.ErrNoTenant
+	}
+	pg := db.DialectOf(tx) == db.Postgres
+	for i, w := range writes {
+		var err error
+		switch q := w.(type) {
+		case nil:
+			continue
+		case *bun.InsertQuery:
+			if q == nil {
+				continue
+			}
+			if pg {
+				last = last.With(fmt.Sprintf("w%d", i), q)
+			} else {
+				_, err = q.Exec(ctx)
+			}
+		case *bun.UpdateQuery:
+			if q == nil {
+				continue
+			}
+			if pg {
+				last = last.With(fmt.Sprintf("w%d", i), q)
+			} else {
+				_, err = q.Exec(ctx)
+			}
+		default:
+			err = fmt.Errorf("together: unsupported write %T", w)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := last.Exec(ctx)
 	return err
 }
 
 // saveLines rewrites the settled quantities of o's lines after confirm or
-// cancel (prices and quantities do not change past draft), all lines in one
-// UPDATE: each column is a CASE on the line id. The ELSE arm keeps the
-// column's value and gives PostgreSQL the column's type for the literals.
+// cancel (prices and quantities do not change past draft).
 func saveLines(ctx context.Context, tx bun.IDB, o *Order) error {
+	q := linesUpdate(ctx, tx, o)
+	if q == nil {
+		return nil
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// linesUpdate is saveLines' statement (nil without lines): all lines in one
+// UPDATE, each column a CASE on the line id. The ELSE arm keeps the
+// column's value and gives PostgreSQL the column's type for the literals.
+// It names the tenant itself so that it can run inside a WITH (together).
+func linesUpdate(ctx context.Context, tx bun.IDB, o *Order) *bun.UpdateQuery {
 	if len(o.Lines) == 0 {
 		return nil
 	}
+	tid, _ := tenant.FromContext(ctx)
 	var ids []uuid.UUID
 	cases := map[string][]any{}
 	cols := []string{"reserved_qty", "shortfall_qty", "shortfall_action", "promised_date"}
@@ -202,8 +272,7 @@ func saveLines(ctx context.Context, tx bun.IDB, o *Order) error {
 	for _, c := range cols {
 		q.Set(c+" = CASE l.id"+when+" ELSE l."+c+" END", cases[c]...)
 	}
-	_, err := q.Where("l.order_id = ?", o.ID).Where("l.id IN (?)", bun.In(ids)).Exec(ctx)
-	return err
+	return q.Where("l.tenant_id = ?", tid).Where("l.order_id = ?", o.ID).Where("l.id IN (?)", bun.In(ids))
 }
 
 // likePattern turns a search text into a LIKE pattern matching it anywhere,
