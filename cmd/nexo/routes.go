@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"nexo/billing"
+	"nexo/flows"
 	"nexo/frontend"
 	"nexo/internal/errs"
 	"nexo/internal/web"
@@ -64,6 +65,7 @@ func (a *appState) buildHTTP() {
 	manufacturing.NewHandler(a.production).Routes(v1)
 	shipping.NewHandler(a.shipping).Routes(v1)
 	invoicing.NewHandler(a.invoicing).Routes(v1)
+	flows.NewHandler(a.credit).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"nexo/billing"
+	"nexo/flows"
 	"nexo/internal/cache"
 	"nexo/internal/db"
 	"nexo/internal/events"
@@ -52,6 +53,7 @@ type appState struct {
 	production *manufacturing.Service
 	shipping   *shipping.Service
 	invoicing  *invoicing.Service
+	credit     *flows.CreditService
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -151,6 +153,10 @@ func (a *appState) buildModules() {
 		productionOrders{a.sales}, a.identity, manufacturing.Options{})
 	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{})
 	a.invoicing = invoicing.NewService(a.db, invoicingOrders{a.sales}, a.identity, invoicingCompany{a.identity}, invoicing.Options{})
+	// Confirming an order checks the customer's credit (F4), which reads
+	// sales itself: wired after both exist.
+	a.credit = flows.NewCreditService(a.db, a.crm, a.invoicing, a.sales)
+	a.sales.UseCredit(a.credit)
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

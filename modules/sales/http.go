@@ -31,7 +31,8 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Get("/orders/:id", read, h.get)
 	r.Patch("/orders/:id", write, h.update)
 	r.Post("/orders/:id/confirm", web.Perm("orders:confirm"), h.confirm)
-	r.Post("/orders/:id/cancel", web.Perm("orders:cancel"), h.cancel)
+	r.Post("/orders/:id/cancel", web.Perm("orders:cancel"), h.noteAction(h.svc.Cancel))
+	r.Post("/orders/:id/approve-credit", web.Perm("credit:approve"), h.noteAction(h.svc.ApproveCredit))
 	r.Get("/orders/:id/history", read, h.history)
 }
 

@@ -1,6 +1,7 @@
 package sales
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -103,30 +104,32 @@ func (h *Handler) confirm(c *fiber.Ctx) error {
 	return c.JSON(orderOut(o))
 }
 
-// cancel takes an optional body {"note": "..."}: the reason, kept in the
-// status history.
-func (h *Handler) cancel(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Note string `json:"note"`
-	}
-	if len(c.Body()) > 0 {
-		body, err := jsonBody(c)
+// noteAction serves an order action with an optional body {"note": "..."}
+// kept in the status history: cancel (the reason), approve-credit.
+func (h *Handler) noteAction(act func(ctx context.Context, id uuid.UUID, note string) (Order, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c)
 		if err != nil {
 			return err
 		}
-		if err := web.DecodeBytes(body, &in); err != nil {
+		var in struct {
+			Note string `json:"note"`
+		}
+		if len(c.Body()) > 0 {
+			body, err := jsonBody(c)
+			if err != nil {
+				return err
+			}
+			if err := web.DecodeBytes(body, &in); err != nil {
+				return err
+			}
+		}
+		o, err := act(c.UserContext(), id, in.Note)
+		if err != nil {
 			return err
 		}
+		return c.JSON(orderOut(o))
 	}
-	o, err := h.svc.Cancel(c.UserContext(), id, in.Note)
-	if err != nil {
-		return err
-	}
-	return c.JSON(orderOut(o))
 }
 
 type historyJSON struct {

@@ -19,24 +19,35 @@ import (
 // purchase (otherwise); each line gets a promised date and the order the
 // latest. An order with a production shortfall moves on to in_production.
 // Reservations run inside this transaction, so any failure leaves the order
-// in draft with nothing reserved.
+// in draft with nothing reserved. With a Credit check wired, an order over
+// the customer's available credit goes to credit_hold instead and reserves
+// nothing until ApproveCredit.
 func (s *Service) Confirm(ctx context.Context, id uuid.UUID) (Order, error) {
+	return s.confirm(ctx, id, "")
+}
+
+func (s *Service) confirm(ctx context.Context, id uuid.UUID, approval string) (Order, error) {
 	var o Order
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var err error
 		if o, err = loadOrder(ctx, tx, id, true); err != nil {
 			return err
 		}
-		if !CanMove(o.Status, StatusConfirmed) {
-			return statusError("a " + string(o.Status) + " order cannot be confirmed")
+		if err := confirmable(o, approval != ""); err != nil {
+			return err
 		}
 		before := snapshot(o)
+		if approval == "" {
+			if held, err := s.creditHold(ctx, tx, &o); held || err != nil {
+				return err
+			}
+		}
 		if err := s.reserve(ctx, &o); err != nil {
 			return err
 		}
 		t := s.stamp()
 		o.Status, o.ConfirmedAt, o.UpdatedAt = StatusConfirmed, &t, t
-		hist := []*historyRow{s.historyRow(ctx, o.ID, before.Status, o.Status, "")}
+		hist := []*historyRow{s.historyRow(ctx, o.ID, before.Status, o.Status, approval)}
 		if waitsForProduction(o) {
 			o.Status = StatusInProduction
 			hist = append(hist, s.historyRow(ctx, o.ID, StatusConfirmed, o.Status, "waiting for production"))
@@ -45,7 +56,11 @@ func (s *Service) Confirm(ctx context.Context, id uuid.UUID) (Order, error) {
 		if err := together(ctx, tx, tx.NewInsert().Model(&hist), linesUpdate(ctx, tx, &o), orderUpdate(ctx, tx, &o)); err != nil {
 			return err
 		}
-		return s.recordChange(ctx, tx, &before, &o, "order.confirmed", TopicOrderConfirmed)
+		action := "order.confirmed"
+		if approval != "" {
+			action = "order.credit_approved"
+		}
+		return s.recordChange(ctx, tx, &before, &o, action, TopicOrderConfirmed)
 	})
 	return o, err
 }
@@ -101,7 +116,7 @@ func (s *Service) Cancel(ctx context.Context, id uuid.UUID, note string) (Order,
 		before := snapshot(o)
 		for i := range o.Lines {
 			l := &o.Lines[i]
-			if o.Status != StatusDraft {
+			if o.Status != StatusDraft && o.Status != StatusCreditHold { // nothing reserved yet
 				if err := s.stock.Release(ctx, Ref{Type: RefOrderLine, ID: l.ID}); err != nil {
 					return err
 				}

@@ -11,7 +11,8 @@ import (
 func TestStatusMachine(t *testing.T) {
 	allowed := map[string]bool{}
 	for _, p := range strings.Fields(`
-		draft>confirmed draft>cancelled
+		draft>confirmed draft>credit_hold draft>cancelled
+		credit_hold>confirmed credit_hold>cancelled
 		confirmed>in_production confirmed>ready confirmed>partially_shipped confirmed>shipped confirmed>invoiced confirmed>cancelled
 		in_production>ready in_production>partially_shipped in_production>shipped in_production>cancelled
 		ready>confirmed ready>partially_shipped ready>shipped ready>cancelled
@@ -38,7 +39,7 @@ func TestStatusMachine(t *testing.T) {
 	if len(Statuses()) != len(transitions) {
 		t.Errorf("Statuses() lists %d, the machine has %d", len(Statuses()), len(transitions))
 	}
-	if CanMove("credit_hold", StatusConfirmed) || Status("bogus").Valid() {
+	if CanMove("bogus", StatusConfirmed) || Status("bogus").Valid() {
 		t.Error("unknown statuses must move nowhere")
 	}
 }

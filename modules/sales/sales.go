@@ -24,10 +24,12 @@ import (
 // Status is where an order is in its life.
 type Status string
 
-// Order statuses (E3). credit_hold (F4) exists in the schema already and
-// joins the machine with the credit approval step.
+// Order statuses (E3). credit_hold (F4): confirming an order over the
+// customer's available credit parks it until someone with credit:approve
+// approves it.
 const (
 	StatusDraft            Status = "draft"
+	StatusCreditHold       Status = "credit_hold"
 	StatusConfirmed        Status = "confirmed"
 	StatusInProduction     Status = "in_production"
 	StatusReady            Status = "ready"
@@ -44,7 +46,8 @@ const (
 // released. Reserved goods may ship from confirmation on (partial
 // shipments while the rest is produced or bought).
 var transitions = map[Status][]Status{
-	StatusDraft: {StatusConfirmed, StatusCancelled},
+	StatusDraft:      {StatusConfirmed, StatusCreditHold, StatusCancelled},
+	StatusCreditHold: {StatusConfirmed, StatusCancelled},
 	// confirmed → invoiced: an order of services only has nothing to ship
 	// and is done once invoiced.
 	StatusConfirmed:    {StatusInProduction, StatusReady, StatusPartiallyShipped, StatusShipped, StatusInvoiced, StatusCancelled},
@@ -61,7 +64,7 @@ var transitions = map[Status][]Status{
 
 // Statuses lists every status of the machine, in life order.
 func Statuses() []Status {
-	return []Status{StatusDraft, StatusConfirmed, StatusInProduction, StatusReady, StatusPartiallyShipped,
+	return []Status{StatusDraft, StatusCreditHold, StatusConfirmed, StatusInProduction, StatusReady, StatusPartiallyShipped,
 		StatusShipped, StatusInvoiced, StatusClosed, StatusCancelled}
 }
 
@@ -158,6 +161,15 @@ type Stock interface {
 	Reserve(ctx context.Context, ref Ref, productID uuid.UUID, qty int64) (reserved int64, err error)
 	// Release releases whatever is still reserved for ref.
 	Release(ctx context.Context, ref Ref) error
+}
+
+// Credit answers for a customer's credit (wired to flows.Credit), inside
+// the confirming transaction: what is still available for new orders in
+// currency (the limit minus open invoices and the open orders other than
+// excluding). limited is false when the account has no credit limit or
+// keeps it in another currency; then there is nothing to check.
+type Credit interface {
+	Available(ctx context.Context, accountID uuid.UUID, currency string, excluding uuid.UUID) (availableMinor int64, limited bool, err error)
 }
 
 // Numbers allocates document numbers inside the caller's transaction, so a

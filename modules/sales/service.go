@@ -27,6 +27,7 @@ type Service struct {
 	products Products
 	stock    Stock
 	numbers  Numbers
+	credit   Credit // nil: no credit check (UseCredit)
 	now      func() time.Time
 }
 
