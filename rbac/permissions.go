@@ -60,6 +60,7 @@ var permissions = []Permission{
 	{"opportunities:read", "crm", "See own opportunities"},
 	{"opportunities:write", "crm", "Create and edit opportunities"},
 	{"opportunities:read:all", "crm", "See every opportunity, not only own"},
+	{"pipelines:manage", "crm", "Create and edit pipelines and their stages"},
 	{"quotes:read", "crm", "See quotes"},
 	{"quotes:write", "crm", "Create and edit quotes"},
 	{"quotes:send", "crm", "Send quotes to customers"},

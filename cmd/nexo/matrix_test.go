@@ -181,6 +181,21 @@ var matrix = map[string]cell{
 	"GET /api/v1/activities/:id":    {id: "activity"},
 	"PATCH /api/v1/activities/:id":  {id: "activity", body: map[string]any{"done": true}},
 	"DELETE /api/v1/activities/:id": {id: "activity"},
+
+	"GET /api/v1/pipelines":        {},
+	"POST /api/v1/pipelines":       {mkBody: func(fixtures) any { return map[string]any{"name": "Matrix " + uuid.NewString()[:8]} }},
+	"GET /api/v1/pipelines/:id":    {id: "pipeline"},
+	"PATCH /api/v1/pipelines/:id":  {id: "pipeline", body: map[string]any{"name": "Renamed"}},
+	"DELETE /api/v1/pipelines/:id": {id: "pipeline"},
+	"GET /api/v1/opportunities":    {},
+	"POST /api/v1/opportunities": {mkBody: func(f fixtures) any {
+		return map[string]any{"account_id": f["customer"](), "name": "Matrix deal", "amount_minor": 1000}
+	}},
+	"GET /api/v1/opportunities/:id":       {id: "opportunity"},
+	"PATCH /api/v1/opportunities/:id":     {id: "opportunity", body: map[string]any{"name": "Renamed"}},
+	"DELETE /api/v1/opportunities/:id":    {id: "opportunity"},
+	"POST /api/v1/opportunities/:id/win":  {id: "opportunity"},
+	"POST /api/v1/opportunities/:id/lose": {id: "opportunity", body: map[string]any{"lost_reason": "matrix"}},
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -439,6 +454,14 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			return create("/api/v1/activities", map[string]any{"contact_id": contact(), "kind": "task", "subject": "Call back",
 				"due_at": "2030-01-02T09:00:00Z"})
 		},
+		// A pipeline with the default stages, and an open opportunity of
+		// the customer in the default pipeline, owned by the owner.
+		"pipeline": func() string {
+			return create("/api/v1/pipelines", map[string]any{"name": "Fixture " + uuid.NewString()[:8]})
+		},
+		"opportunity": func() string {
+			return create("/api/v1/opportunities", map[string]any{"account_id": customer(), "name": "Fixture deal"})
+		},
 		"warehouse": warehouse,
 		"lot":       lot,
 		"held_lot": func() string {
@@ -631,7 +654,9 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
 			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
 			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/orders/" + ids["credit_hold_order"],
-			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"]} {
+			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
+			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
+			"/api/v1/opportunities/" + ids["opportunity"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

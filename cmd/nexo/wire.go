@@ -145,7 +145,7 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 // the adapters in adapters.go.
 func (a *appState) buildModules() {
 	a.catalog = catalog.NewService(a.db, catalog.Options{Cache: a.cache, Logger: a.log})
-	a.crm = crm.NewService(a.db, a.identity)
+	a.crm = crm.NewService(a.db, a.identity, crmProducts{a.catalog})
 	a.stock = inventory.NewService(a.db, inventoryProducts{a.catalog}, inventory.Options{Cache: a.cache, Logger: a.log})
 	a.sales = sales.NewService(a.db, salesProducts{a.catalog, a.identity}, salesStock{a.stock}, a.identity, sales.Options{})
 	a.relay.Handle(inventory.TopicLotHeld, a.onLotHeld)

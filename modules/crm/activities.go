@@ -18,7 +18,7 @@ import (
 var ActivityKinds = []string{"call", "email", "meeting", "task", "note"}
 
 // Activity is a call, email, meeting, task or note about an account and,
-// optionally, one of its contacts. Tasks and meetings may have a due time;
+// optionally, one of its contacts and one of its opportunities. Tasks and meetings may have a due time;
 // DoneAt marks them done.
 type Activity struct {
 	ID            uuid.UUID
@@ -27,7 +27,7 @@ type Activity struct {
 	Body          string
 	AccountID     *uuid.UUID
 	ContactID     *uuid.UUID
-	OpportunityID *uuid.UUID // set by the opportunities to come; nil for now
+	OpportunityID *uuid.UUID
 	DueAt         *time.Time
 	DoneAt        *time.Time
 	AssignedTo    uuid.UUID
@@ -37,31 +37,34 @@ type Activity struct {
 }
 
 // ActivityInput creates an activity or, with nil fields left alone, changes
-// one. ContactID pointing at uuid.Nil and ClearDue detach the contact and
-// the due time; Done true marks it done now, false reopens it.
+// one. ContactID or OpportunityID pointing at uuid.Nil and ClearDue detach
+// the contact, the opportunity and the due time; Done true marks it done
+// now, false reopens it.
 type ActivityInput struct {
-	Kind       *string
-	Subject    *string
-	Body       *string
-	AccountID  *uuid.UUID
-	ContactID  *uuid.UUID
-	DueAt      *time.Time
-	ClearDue   bool
-	Done       *bool
-	AssignedTo *uuid.UUID
+	Kind          *string
+	Subject       *string
+	Body          *string
+	AccountID     *uuid.UUID
+	ContactID     *uuid.UUID
+	OpportunityID *uuid.UUID
+	DueAt         *time.Time
+	ClearDue      bool
+	Done          *bool
+	AssignedTo    *uuid.UUID
 }
 
 // ActivityFilter narrows the activity list, newest first. Open keeps the
 // tasks not done yet; DueBefore those due before a time.
 type ActivityFilter struct {
-	AccountID  *uuid.UUID
-	ContactID  *uuid.UUID
-	Kind       string
-	AssignedTo *uuid.UUID
-	Open       bool
-	DueBefore  *time.Time
-	After      *uuid.UUID
-	Limit      int
+	AccountID     *uuid.UUID
+	ContactID     *uuid.UUID
+	OpportunityID *uuid.UUID
+	Kind          string
+	AssignedTo    *uuid.UUID
+	Open          bool
+	DueBefore     *time.Time
+	After         *uuid.UUID
+	Limit         int
 }
 
 // Scope is the record rule on activities (R3): without All, the caller sees
@@ -86,8 +89,9 @@ func (in *ActivityInput) check(creating bool) error {
 			f.Add("body", "is too long (10000 characters at most)")
 		}
 	}
-	if creating && in.AccountID == nil && (in.ContactID == nil || *in.ContactID == uuid.Nil) {
-		f.Add("account_id", "account_id or contact_id is required")
+	if creating && in.AccountID == nil && (in.ContactID == nil || *in.ContactID == uuid.Nil) &&
+		(in.OpportunityID == nil || *in.OpportunityID == uuid.Nil) {
+		f.Add("account_id", "account_id, contact_id or opportunity_id is required")
 	}
 	if !creating && in.AccountID != nil {
 		f.Add("account_id", "cannot change")
@@ -118,6 +122,9 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (Activit
 	}
 	if in.ContactID != nil && *in.ContactID != uuid.Nil {
 		a.ContactID = in.ContactID
+	}
+	if in.OpportunityID != nil && *in.OpportunityID != uuid.Nil {
+		a.OpportunityID = in.OpportunityID
 	}
 	p, _ := tenant.PrincipalFrom(ctx)
 	if p.Kind == tenant.KindUser {
@@ -190,11 +197,19 @@ func (s *Service) UpdateActivity(ctx context.Context, sc Scope, id uuid.UUID, in
 				a.DoneAt = nil
 			}
 		}
+		if in.OpportunityID != nil {
+			a.OpportunityID = in.OpportunityID
+			if *in.OpportunityID == uuid.Nil {
+				a.OpportunityID = nil
+			}
+		}
 		if in.ContactID != nil {
 			a.ContactID = in.ContactID
 			if *in.ContactID == uuid.Nil {
 				a.ContactID = nil
 			}
+		}
+		if in.ContactID != nil || in.OpportunityID != nil {
 			if err := checkAbout(ctx, tx, &a); err != nil {
 				return err
 			}
@@ -249,6 +264,9 @@ func (s *Service) FindActivities(ctx context.Context, sc Scope, f ActivityFilter
 		if f.ContactID != nil {
 			q.Where("av.contact_id = ?", *f.ContactID)
 		}
+		if f.OpportunityID != nil {
+			q.Where("av.opportunity_id = ?", *f.OpportunityID)
+		}
 		if f.Kind != "" {
 			q.Where("av.kind = ?", f.Kind)
 		}
@@ -288,9 +306,25 @@ func scopeActivities(ctx context.Context, sc Scope) func(*bun.SelectQuery) *bun.
 	}
 }
 
-// checkAbout checks the activity's contact against its account, filling
-// the account from the contact when it was not given.
+// checkAbout checks the activity's opportunity and contact against its
+// account, filling the account from them when it was not given. The
+// opportunity is any of the tenant's: logging a call on a colleague's deal
+// is allowed, seeing the deal is another matter (R3).
 func checkAbout(ctx context.Context, tx bun.IDB, a *Activity) error {
+	if a.OpportunityID != nil {
+		o, err := getOpportunity(ctx, tx, Scope{All: true}, *a.OpportunityID, false)
+		if err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return errs.Field("opportunity_id", "no such opportunity")
+			}
+			return err
+		}
+		if a.AccountID == nil {
+			a.AccountID = &o.AccountID
+		} else if *a.AccountID != o.AccountID {
+			return errs.Field("opportunity_id", "the opportunity belongs to another account")
+		}
+	}
 	if a.AccountID != nil {
 		if _, err := getAccount(ctx, tx, *a.AccountID, false); err != nil {
 			if errs.Is(err, errs.NotFound) {
@@ -346,7 +380,7 @@ type activityRow struct {
 	UpdatedAt     time.Time  `bun:"updated_at"`
 }
 
-var activityColumns = []string{"kind", "subject", "body", "contact_id", "due_at", "done_at", "assigned_to", "updated_at"}
+var activityColumns = []string{"kind", "subject", "body", "contact_id", "opportunity_id", "due_at", "done_at", "assigned_to", "updated_at"}
 
 func (r *activityRow) activity() Activity {
 	return Activity{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Body: r.Body, AccountID: r.AccountID,

@@ -36,7 +36,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	d := tenant.NewDB(tenanttest.DB(t))
-	return &env{db: d, svc: NewService(d, tenant.NewService(d, nil, nil, nil, tenant.Options{}))}
+	return &env{db: d, svc: NewService(d, tenant.NewService(d, nil, nil, nil, tenant.Options{}), catalogProducts{d})}
 }
 
 // newTenant creates a tenant with one staff user and returns a context

@@ -48,6 +48,8 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Get("/activities/:id", aread, h.getActivity)
 	r.Patch("/activities/:id", awrite, h.updateActivity)
 	r.Delete("/activities/:id", awrite, h.deleteActivity)
+
+	h.pipelineRoutes(r)
 }
 
 type addressJSON struct {

@@ -198,6 +198,8 @@ type activityIn struct {
 	DueAt      json.RawMessage `json:"due_at"`
 	Done       *bool           `json:"done"`
 	AssignedTo *string         `json:"assigned_to"`
+	// OpportunityID null detaches the opportunity.
+	OpportunityID json.RawMessage `json:"opportunity_id"`
 }
 
 // DecodeActivity parses an activity body strictly (unknown fields such as
@@ -223,18 +225,11 @@ func DecodeActivity(body []byte) (ActivityInput, error) {
 		}
 		out.AssignedTo = &id
 	}
-	if len(in.ContactID) > 0 {
-		id := uuid.Nil // null detaches the contact
-		if string(in.ContactID) != "null" {
-			var s string
-			if json.Unmarshal(in.ContactID, &s) != nil {
-				return ActivityInput{}, errs.Field("contact_id", "must be an id or null")
-			}
-			if id, err = parseID("contact_id", s); err != nil {
-				return ActivityInput{}, err
-			}
-		}
-		out.ContactID = &id
+	if out.ContactID, err = nullableID("contact_id", in.ContactID); err != nil {
+		return ActivityInput{}, err
+	}
+	if out.OpportunityID, err = nullableID("opportunity_id", in.OpportunityID); err != nil {
+		return ActivityInput{}, err
 	}
 	if len(in.DueAt) > 0 {
 		if string(in.DueAt) == "null" {
@@ -252,6 +247,26 @@ func DecodeActivity(body []byte) (ActivityInput, error) {
 		}
 	}
 	return out, nil
+}
+
+// nullableID reads an optional id that null clears: nil when absent,
+// uuid.Nil for null.
+func nullableID(field string, raw json.RawMessage) (*uuid.UUID, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	id := uuid.Nil
+	if string(raw) != "null" {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, errs.Field(field, "must be an id or null")
+		}
+		var err error
+		if id, err = parseID(field, s); err != nil {
+			return nil, err
+		}
+	}
+	return &id, nil
 }
 
 // scope is the caller's record rule on activities.
@@ -272,6 +287,9 @@ func (h *Handler) listActivities(c *fiber.Ctx) error {
 		return err
 	}
 	if f.ContactID, err = queryID(c, "contact_id"); err != nil {
+		return err
+	}
+	if f.OpportunityID, err = queryID(c, "opportunity_id"); err != nil {
 		return err
 	}
 	switch s := c.Query("assigned_to"); s {

@@ -17,15 +17,17 @@ type Settings interface {
 	GetSettings(ctx context.Context) (tenant.Settings, error)
 }
 
-// Service owns the accounts' rules and transactions.
+// Service owns the CRM's rules and transactions.
 type Service struct {
 	db       *tenant.DB
 	settings Settings
+	products Products
 }
 
-// NewService returns the CRM service over d.
-func NewService(d *tenant.DB, settings Settings) *Service {
-	return &Service{db: d, settings: settings}
+// NewService returns the CRM service over d; products prices opportunity
+// lines from the catalog.
+func NewService(d *tenant.DB, settings Settings, products Products) *Service {
+	return &Service{db: d, settings: settings, products: products}
 }
 
 // CreateAccount adds an account. Currency defaults to the tenant's base
