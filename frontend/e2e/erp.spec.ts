@@ -203,4 +203,16 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await shot(finance, '10-invoice-paid');
   await finance.goto(orderUrl);
   await expect(finance.getByTestId('order-status')).toHaveText('Invoiced');
+
+  // F4: a customer with a 1,000 € limit orders 1,200 €: the order waits in
+  // credit hold until finance approves it.
+  const careful = await (await page.request.post('/api/v1/accounts', { headers, data: { name: 'Compras Prudentes S.A.', credit_limit_minor: 100_000 } })).json();
+  const held = await (await page.request.post('/api/v1/orders', { headers, data: { account_id: careful.id, lines: [{ product_id: seal.id, quantity: 1, unit_price_minor: 120_000 }] } })).json();
+  expect((await (await page.request.post(`/api/v1/orders/${held.id}/confirm`, { headers })).json()).status).toBe('credit_hold');
+  await finance.goto(`/app/orders/${held.id}`);
+  await expect(finance.getByTestId('order-status')).toHaveText('Credit hold');
+  await expect(finance.getByTestId('credit-detail')).toHaveText('Available credit €1,000.00; this order exceeds it by €200.00.');
+  await shot(finance, '10b-credit-hold');
+  await finance.getByRole('button', { name: 'Approve credit' }).click();
+  await expect(finance.getByTestId('order-status')).toHaveText('Confirmed');
 });

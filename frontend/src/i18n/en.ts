@@ -96,6 +96,8 @@ export const en = {
     title: 'Sales orders', description: 'Confirming an order reserves stock; what is missing goes to production or purchasing.',
     new: 'New order', none: 'No orders yet', number: 'Number', order: 'Order {{number}}', account: 'Customer', openAccount: 'Open customer',
     priceList: 'Price list', listPrices: 'List prices',
+    approveCredit: 'Approve credit', creditHoldTitle: 'Waiting for credit approval', creditHoldBody: 'The order is over the customer\'s available credit; finance must approve it before stock is reserved.',
+    creditHoldDetail: 'Available credit {{available}}; this order exceeds it by {{over}}.',
     requested: 'Requested date', promised: 'Promised date', total: 'Total', subtotal: 'Subtotal', tax: 'Tax', lines: 'Lines', addLine: 'Add line',
     discount: 'Discount', notes: 'Notes', createDraft: 'Create draft', unitPrice: 'Unit price', shortfall: 'Shortfall', history: 'Status history',
     seeProduction: 'see production', confirm: 'Confirm and reserve', cancel: 'Cancel order',

@@ -97,6 +97,8 @@ export const es: Messages = {
     title: 'Pedidos de venta', description: 'Al confirmar un pedido se reservan existencias; lo que falta va a fabricación o compras.',
     new: 'Nuevo pedido', none: 'Aún no hay pedidos', number: 'Número', order: 'Pedido {{number}}', account: 'Cliente', openAccount: 'Ver cliente',
     priceList: 'Tarifa', listPrices: 'Precios de catálogo',
+    approveCredit: 'Aprobar crédito', creditHoldTitle: 'Pendiente de aprobación de crédito', creditHoldBody: 'El pedido supera el crédito disponible del cliente; finanzas debe aprobarlo antes de reservar existencias.',
+    creditHoldDetail: 'Crédito disponible {{available}}; este pedido lo supera en {{over}}.',
     requested: 'Fecha solicitada', promised: 'Fecha prometida', total: 'Total', subtotal: 'Base', tax: 'Impuestos', lines: 'Líneas', addLine: 'Añadir línea',
     discount: 'Descuento', notes: 'Notas', createDraft: 'Crear borrador', unitPrice: 'Precio unitario', shortfall: 'Falta', history: 'Historial de estados',
     seeProduction: 'ver fabricación', confirm: 'Confirmar y reservar', cancel: 'Cancelar pedido',

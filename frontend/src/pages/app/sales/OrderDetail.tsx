@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCheck, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -36,13 +36,25 @@ export function OrderDetail() {
   const order = useQuery({ queryKey: ['orders', id], queryFn: () => unwrap(api.GET('/api/v1/orders/{id}', { params: { path: { id } } })) });
   const history = useQuery({ queryKey: ['orders', id, 'history'], queryFn: () => unwrap(api.GET('/api/v1/orders/{id}/history', { params: { path: { id } } })) });
   const act = useMutation({
-    mutationFn: (action: 'confirm' | 'cancel') =>
-      unwrap(action === 'confirm' ? api.POST('/api/v1/orders/{id}/confirm', { params: { path: { id } } }) : api.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } } })),
+    mutationFn: (action: 'confirm' | 'cancel' | 'approve-credit') =>
+      unwrap(
+        action === 'confirm'
+          ? api.POST('/api/v1/orders/{id}/confirm', { params: { path: { id } } })
+          : action === 'approve-credit'
+            ? api.POST('/api/v1/orders/{id}/approve-credit', { params: { path: { id } } })
+            : api.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } } }),
+      ),
     onSuccess: () => {
       showSaved();
       for (const k of ['orders', 'stock', 'stock-moves']) qc.invalidateQueries({ queryKey: [k] });
     },
     onError: (e) => showError(e),
+  });
+  const held = order.data?.status === 'credit_hold';
+  const credit = useQuery({
+    queryKey: ['accounts', order.data?.account_id, 'credit'],
+    queryFn: () => unwrap(api.GET('/api/v1/accounts/{id}/credit', { params: { path: { id: order.data!.account_id } } })),
+    enabled: held && can('accounts:read'),
   });
   const o = order.data;
   if (!o) return null;
@@ -60,6 +72,11 @@ export function OrderDetail() {
                 {t('orders.confirm')}
               </Button>
             )}
+            {o.status === 'credit_hold' && can('credit:approve') && (
+              <Button color="orange" leftSection={<IconCheck size={18} />} loading={act.isPending && act.variables === 'approve-credit'} onClick={() => act.mutate('approve-credit')}>
+                {t('orders.approveCredit')}
+              </Button>
+            )}
             {cancellable && can('orders:cancel') && (
               <Button color="red" variant="light" leftSection={<IconX size={18} />} loading={act.isPending && act.variables === 'cancel'} onClick={() => act.mutate('cancel')}>
                 {t('orders.cancel')}
@@ -68,6 +85,19 @@ export function OrderDetail() {
           </>
         }
       />
+      {o.status === 'credit_hold' && (
+        <Alert color="orange" mb="md" title={t('orders.creditHoldTitle')} data-testid="credit-hold">
+          {t('orders.creditHoldBody')}
+          {credit.data && credit.data.currency === o.currency && (
+            <Text size="sm" mt={4} data-testid="credit-detail">
+              {t('orders.creditHoldDetail', {
+                available: formatMoney(Math.max(credit.data.available_minor, 0), o.currency, lang),
+                over: formatMoney(o.total_minor - Math.max(credit.data.available_minor, 0), o.currency, lang),
+              })}
+            </Text>
+          )}
+        </Alert>
+      )}
       <Card withBorder mb="lg">
         <SimpleGrid cols={{ base: 2, md: 5 }}>
           <Stack gap={0}>
