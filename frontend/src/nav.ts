@@ -11,6 +11,7 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { key: 'dashboard', to: '/app', group: 'main' },
   { key: 'accounts', to: '/app/accounts', perm: 'accounts:read', group: 'main' },
+  { key: 'opportunities', to: '/app/opportunities', perm: 'opportunities:read', group: 'main' },
   { key: 'myTasks', to: '/app/tasks', perm: 'activities:read', group: 'main' },
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
@@ -24,6 +25,7 @@ export const navItems: NavItem[] = [
   { key: 'warehouses', to: '/app/warehouses', perm: 'stock:read', group: 'main' },
   { key: 'users', to: '/app/users', perm: 'users:read', group: 'admin' },
   { key: 'roles', to: '/app/roles', perm: 'roles:read', group: 'admin' },
+  { key: 'pipelines', to: '/app/pipelines', perm: 'pipelines:manage', group: 'admin' },
   { key: 'apiKeys', to: '/app/api-keys', perm: 'api_keys:manage', group: 'admin' },
   { key: 'audit', to: '/app/audit', perm: 'audit:read', group: 'admin' },
   { key: 'settings', to: '/app/settings', perm: 'settings:read', group: 'admin' },

@@ -27,6 +27,9 @@ import { PriceLists, PriceListDetail } from './pages/app/erp/PriceLists';
 import { ProductionOrders, ProductionOrderDetail } from './pages/app/erp/Production';
 import { Accounts, AccountDetail } from './pages/app/sales/Accounts';
 import { MyTasks } from './pages/app/crm/Activities';
+import { Opportunities } from './pages/app/crm/Opportunities';
+import { OpportunityDetail } from './pages/app/crm/OpportunityDetail';
+import { Pipelines } from './pages/app/crm/Pipelines';
 import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
@@ -58,6 +61,9 @@ export const routes: RouteObject[] = [
       { path: 'accounts', element: guard('accounts:read', <Accounts />) },
       { path: 'accounts/:id', element: guard('accounts:read', <AccountDetail />) },
       { path: 'tasks', element: guard('activities:read', <MyTasks />) },
+      { path: 'opportunities', element: guard('opportunities:read', <Opportunities />) },
+      { path: 'opportunities/:id', element: guard('opportunities:read', <OpportunityDetail />) },
+      { path: 'pipelines', element: guard('pipelines:manage', <Pipelines />) },
       { path: 'orders', element: guard('orders:read', <Orders />) },
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
       { path: 'shipments', element: guard('shipments:read', <Shipments />) },

@@ -23,6 +23,8 @@ import {
   IconUserShield,
   IconUsers,
   IconChecklist,
+  IconTargetArrow,
+  IconTimeline,
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -35,6 +37,8 @@ const icons: Record<string, typeof IconHome> = {
   dashboard: IconHome,
   accounts: IconBuildingStore,
   myTasks: IconChecklist,
+  opportunities: IconTargetArrow,
+  pipelines: IconTimeline,
   orders: IconReceipt,
   shipments: IconTruckDelivery,
   invoices: IconFileInvoice,

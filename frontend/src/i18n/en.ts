@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    opportunities: 'Opportunities', pipelines: 'Pipelines', myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -239,6 +239,22 @@ export const en = {
     jobTitle: 'Job title', role: 'Role', primary: 'Primary', primaryHint: 'Primary contact of the customer',
     nameRequired: 'Enter a first or last name', confirmDelete: 'Delete {{name}}? Their activities stay on the customer.',
     roles: { buyer: 'Buyer', accounts_payable: 'Accounts payable', decision_maker: 'Decision maker', technical: 'Technical', other: 'Other' },
+  },
+  opportunities: {
+    title: 'Opportunities', description: 'Deals in progress, stage by stage.', new: 'New opportunity', none: 'No opportunities',
+    notFound: 'Opportunity not found', account: 'Customer', stage: 'Stage', amount: 'Amount', amountHint: 'Leave empty and add product lines instead',
+    probability: 'Probability (%)', probabilityHint: 'Empty: the stage’s', expectedClose: 'Expected close', owner: 'Owner',
+    board: 'Board', list: 'List', everyone: 'Everyone', mine: 'Mine', searchHint: 'Name or customer',
+    win: 'Won', lose: 'Lost', loseTitle: 'Lose “{{name}}”', lostReason: 'Why was it lost?', history: 'Stage history',
+    lines: 'Product lines', editLines: 'Edit lines', addLine: 'Add a line', noLines: 'No product lines: the amount is entered by hand',
+    product: 'Product', quantity: 'Quantity', unitPrice: 'Unit price', listPrice: 'List price', discount: 'Discount',
+    statuses: { open: 'Open', won: 'Won', lost: 'Lost' },
+  },
+  pipelines: {
+    title: 'Pipelines', description: 'The stages your opportunities go through.', pipeline: 'Pipeline', new: 'New pipeline',
+    newName: 'New pipeline', default: 'Default pipeline', stages: 'Stages', addStage: 'Add a stage', newStage: 'new',
+    up: 'Move up', down: 'Move down',
+    rules: 'One won stage (100 %) and one lost stage (0 %); a stage holding opportunities cannot be removed. Saving keeps each stage’s opportunities.',
   },
   activities: {
     title: 'Activities', none: 'No activities yet', kind: 'Type', subject: 'Subject', body: 'Details', contact: 'Contact', due: 'Due',

@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    myTasks: 'Mis tareas', accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    opportunities: 'Oportunidades', pipelines: 'Embudos de venta', myTasks: 'Mis tareas', accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -240,6 +240,22 @@ export const es: Messages = {
     jobTitle: 'Cargo', role: 'Función', primary: 'Principal', primaryHint: 'Contacto principal del cliente',
     nameRequired: 'Escribe un nombre o unos apellidos', confirmDelete: '¿Eliminar a {{name}}? Sus actividades se quedan en el cliente.',
     roles: { buyer: 'Compras', accounts_payable: 'Cuentas a pagar', decision_maker: 'Decisor', technical: 'Técnico', other: 'Otro' },
+  },
+  opportunities: {
+    title: 'Oportunidades', description: 'Negocios en curso, etapa a etapa.', new: 'Nueva oportunidad', none: 'No hay oportunidades',
+    notFound: 'Oportunidad no encontrada', account: 'Cliente', stage: 'Etapa', amount: 'Importe', amountHint: 'Déjalo vacío y añade líneas de producto',
+    probability: 'Probabilidad (%)', probabilityHint: 'Vacío: la de la etapa', expectedClose: 'Cierre previsto', owner: 'Responsable',
+    board: 'Tablero', list: 'Lista', everyone: 'Todos', mine: 'Mías', searchHint: 'Nombre o cliente',
+    win: 'Ganada', lose: 'Perdida', loseTitle: 'Perder «{{name}}»', lostReason: '¿Por qué se perdió?', history: 'Historial de etapas',
+    lines: 'Líneas de producto', editLines: 'Editar líneas', addLine: 'Añadir línea', noLines: 'Sin líneas de producto: el importe se escribe a mano',
+    product: 'Producto', quantity: 'Cantidad', unitPrice: 'Precio unitario', listPrice: 'Precio de tarifa', discount: 'Descuento',
+    statuses: { open: 'Abierta', won: 'Ganada', lost: 'Perdida' },
+  },
+  pipelines: {
+    title: 'Embudos de venta', description: 'Las etapas por las que pasan tus oportunidades.', pipeline: 'Embudo', new: 'Nuevo embudo',
+    newName: 'Nuevo embudo', default: 'Embudo por defecto', stages: 'Etapas', addStage: 'Añadir etapa', newStage: 'nueva',
+    up: 'Subir', down: 'Bajar',
+    rules: 'Una etapa ganada (100 %) y una perdida (0 %); una etapa con oportunidades no se puede quitar. Al guardar, cada etapa conserva sus oportunidades.',
   },
   activities: {
     title: 'Actividades', none: 'Aún no hay actividades', kind: 'Tipo', subject: 'Asunto', body: 'Detalles', contact: 'Contacto', due: 'Vence',

@@ -105,12 +105,15 @@ function ActivityTable({ rows, loading, showAccount, empty }: { rows: Activity[]
   );
 }
 
-/** ActivitiesTab is an account's activities, newest first, with quick "log a call", "add a note" and "add a task". */
-export function ActivitiesTab({ accountId }: { accountId: string }) {
+/**
+ * ActivitiesTab is an account's (or one of its opportunities') activities,
+ * newest first, with quick "log a call", "add a note" and "add a task".
+ */
+export function ActivitiesTab({ accountId, opportunityId }: { accountId: string; opportunityId?: string }) {
   const { t } = useTranslation();
   const { can } = useSession();
   const [adding, setAdding] = useState<Kind | null>(null);
-  const filters = { account_id: accountId };
+  const filters = opportunityId ? { opportunity_id: opportunityId } : { account_id: accountId };
   const list = useCursorList(['activities', filters], (cursor) => unwrap(api.GET('/api/v1/activities', { params: { query: cursorQuery(filters, cursor) } })));
   return (
     <>
@@ -126,7 +129,7 @@ export function ActivitiesTab({ accountId }: { accountId: string }) {
       </Group>
       <ActivityTable rows={list.rows} loading={list.loading} empty={t('activities.none')} />
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
-      {adding && <ActivityForm accountId={accountId} kind={adding} onClose={() => setAdding(null)} />}
+      {adding && <ActivityForm accountId={accountId} opportunityId={opportunityId} kind={adding} onClose={() => setAdding(null)} />}
     </>
   );
 }
@@ -156,7 +159,7 @@ export function MyTasks() {
 }
 
 /** ActivityForm logs an activity on an account or edits one; the server's field errors land on the inputs. */
-export function ActivityForm({ accountId, activity, kind, onClose }: { accountId: string; activity?: Activity; kind?: Kind; onClose: () => void }) {
+export function ActivityForm({ accountId, opportunityId, activity, kind, onClose }: { accountId: string; opportunityId?: string; activity?: Activity; kind?: Kind; onClose: () => void }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const contacts = useQuery({
@@ -190,7 +193,7 @@ export function ActivityForm({ accountId, activity, kind, onClose }: { accountId
       };
       return activity
         ? unwrap(api.PATCH('/api/v1/activities/{id}', { params: { path: { id: activity.id } }, body }))
-        : unwrap(api.POST('/api/v1/activities', { body: { ...body, account_id: accountId }, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
+        : unwrap(api.POST('/api/v1/activities', { body: { ...body, account_id: accountId, ...(opportunityId ? { opportunity_id: opportunityId } : {}) }, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
     },
     onSuccess: () => {
       showSaved();

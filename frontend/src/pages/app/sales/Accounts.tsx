@@ -23,6 +23,7 @@ import { OrderList } from './Orders';
 import { InvoiceList } from './Invoices';
 import { ContactsTab } from '../crm/Contacts';
 import { ActivitiesTab } from '../crm/Activities';
+import { OpportunitiesTab } from '../crm/Opportunities';
 
 type Account = components['schemas']['Account'];
 type Duplicate = components['schemas']['AccountDuplicate'];
@@ -112,11 +113,13 @@ export function AccountDetail() {
         <Tabs.List mb="md">
           {can('contacts:read') && <Tabs.Tab value="contacts">{t('contacts.title')}</Tabs.Tab>}
           {can('activities:read') && <Tabs.Tab value="activities">{t('activities.title')}</Tabs.Tab>}
+          {can('opportunities:read') && <Tabs.Tab value="opportunities">{t('opportunities.title')}</Tabs.Tab>}
           {can('orders:read') && <Tabs.Tab value="orders">{t('orders.title')}</Tabs.Tab>}
           {can('invoices:read') && <Tabs.Tab value="invoices">{t('invoices.title')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="contacts"><ContactsTab accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="activities"><ActivitiesTab accountId={a.id} /></Tabs.Panel>
+        <Tabs.Panel value="opportunities"><OpportunitiesTab accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="orders"><OrderList accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="invoices"><InvoiceList accountId={a.id} /></Tabs.Panel>
       </Tabs>
