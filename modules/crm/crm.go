@@ -1,8 +1,9 @@
-// Package crm is customer relationship management (C1–C5). For now it holds
-// the core of C1: customer accounts (companies) with tax id, contact data,
-// structured billing and shipping addresses, the owning sales rep, payment
-// terms and a credit limit. Contacts, duplicate detection, the timeline,
-// leads and opportunities come later.
+// Package crm is customer relationship management (C1–C5): customer
+// accounts (companies) with tax id, contact data, structured billing and
+// shipping addresses, the owning sales rep, payment terms and a credit
+// limit, with a duplicate warning; their contacts; activities (calls,
+// emails, meetings, tasks, notes); and the sales pipelines with their
+// opportunities and product lines (C3). Leads and the timeline come later.
 //
 // Money is int64 minor units plus an ISO 4217 currency, never a float (M5).
 // Other modules (sales, invoicing) refer to accounts by id through the
