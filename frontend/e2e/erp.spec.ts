@@ -215,4 +215,8 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await shot(finance, '10b-credit-hold');
   await finance.getByRole('button', { name: 'Approve credit' }).click();
   await expect(finance.getByTestId('order-status')).toHaveText('Confirmed');
+  // The approved order now holds the customer's credit: 200 € over.
+  await finance.goto(`/app/accounts/${careful.id}`);
+  await expect(finance.getByTestId('account-credit')).toContainText('open orders €1,200.00');
+  await expect(finance.getByTestId('account-credit')).toContainText(/-€200\.00/);
 });

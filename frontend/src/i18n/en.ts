@@ -90,6 +90,7 @@ export const en = {
   accounts: {
     duplicateTitle: 'This customer may already exist', duplicateBody: 'Open one of these, or create the new customer anyway.', createAnyway: 'Create anyway', duplicateReason: { tax_id: 'same tax id', name: 'similar name', email: 'same email' }, title: 'Customers', description: 'The companies you sell to.', new: 'New customer', edit: 'Edit customer', none: 'No customers yet',
     searchHint: 'Name, tax id, email or a contact’s email', taxId: 'Tax id', phone: 'Phone', city: 'City', creditLimit: 'Credit limit', paymentTerms: 'Payment terms (days)',
+    noCreditLimit: 'No limit', availableCredit: 'Available credit', creditUsed: 'Open invoices {{invoices}} · open orders {{orders}}',
     billingAddress: 'Billing address', shippingAddress: 'Shipping address', line1: 'Address', postalCode: 'Postal code', country: 'Country',
   },
   orders: {

@@ -91,6 +91,7 @@ export const es: Messages = {
   accounts: {
     duplicateTitle: 'Puede que este cliente ya exista', duplicateBody: 'Abre uno de estos, o crea el cliente nuevo de todos modos.', createAnyway: 'Crear de todos modos', duplicateReason: { tax_id: 'mismo NIF', name: 'nombre parecido', email: 'mismo correo' }, title: 'Clientes', description: 'Las empresas a las que vendes.', new: 'Nuevo cliente', edit: 'Editar cliente', none: 'Aún no hay clientes',
     searchHint: 'Nombre, NIF, correo o correo de un contacto', taxId: 'NIF', phone: 'Teléfono', city: 'Ciudad', creditLimit: 'Límite de crédito', paymentTerms: 'Plazo de pago (días)',
+    noCreditLimit: 'Sin límite', availableCredit: 'Crédito disponible', creditUsed: 'Facturas pendientes {{invoices}} · pedidos abiertos {{orders}}',
     billingAddress: 'Dirección de facturación', shippingAddress: 'Dirección de envío', line1: 'Dirección', postalCode: 'Código postal', country: 'País',
   },
   orders: {

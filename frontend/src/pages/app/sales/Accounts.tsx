@@ -83,6 +83,7 @@ export function AccountDetail() {
   const { lang } = useLocale();
   const [editing, setEditing] = useState(false);
   const account = useQuery({ queryKey: ['accounts', id], queryFn: () => unwrap(api.GET('/api/v1/accounts/{id}', { params: { path: { id } } })) });
+  const credit = useQuery({ queryKey: ['accounts', id, 'credit'], queryFn: () => unwrap(api.GET('/api/v1/accounts/{id}/credit', { params: { path: { id } } })) });
   const a = account.data;
   if (!a) return null;
   const addr = (x: Account['billing_address']) => [x.line1, x.line2, [x.postal_code, x.city].filter(Boolean).join(' '), x.region, x.country].filter(Boolean).join(', ') || '—';
@@ -104,7 +105,19 @@ export function AccountDetail() {
           {fact(t('auth.email'), a.email || '—')}
           {fact(t('accounts.phone'), a.phone || '—')}
           {fact(t('accounts.paymentTerms'), t('products.days', { count: a.payment_terms_days }))}
-          {fact(t('accounts.creditLimit'), formatMoney(a.credit_limit_minor, a.currency, lang))}
+          {fact(t('accounts.creditLimit'), a.credit_limit_minor ? formatMoney(a.credit_limit_minor, a.currency, lang) : t('accounts.noCreditLimit'))}
+          {credit.data?.limited && (
+            <Stack gap={0} data-testid="account-credit">
+              <Text size="xs" c="dimmed">{t('accounts.availableCredit')}</Text>
+              <Text c={credit.data.available_minor < 0 ? 'red' : undefined} fw={500}>{formatMoney(credit.data.available_minor, credit.data.currency, lang)}</Text>
+              <Text size="xs" c="dimmed">
+                {t('accounts.creditUsed', {
+                  invoices: formatMoney(credit.data.open_invoices_minor, credit.data.currency, lang),
+                  orders: formatMoney(credit.data.open_orders_minor, credit.data.currency, lang),
+                })}
+              </Text>
+            </Stack>
+          )}
           {fact(t('accounts.billingAddress'), addr(a.billing_address))}
           {fact(t('accounts.shippingAddress'), addr(a.shipping_address))}
         </SimpleGrid>
