@@ -23,6 +23,15 @@ func Decode(c *fiber.Ctx, v any) error {
 	return DecodeBytes(c.Body(), v)
 }
 
+// DecodeOptional is Decode for an optional body (an action's {"note": …}):
+// an empty body leaves v as it is; anything else must be strict JSON.
+func DecodeOptional(c *fiber.Ctx, v any) error {
+	if len(c.Body()) == 0 {
+		return nil
+	}
+	return Decode(c, v)
+}
+
 // DecodeBytes is Decode without the request (fuzz targets use it).
 func DecodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))

@@ -151,19 +151,6 @@ func parseID(f errs.Fields, field, s string) uuid.UUID {
 	return id
 }
 
-// optionalBody decodes an optional JSON body into v: no body is fine, any
-// body must be JSON with known fields only.
-func optionalBody(c *fiber.Ctx, v any) error {
-	if len(c.Body()) == 0 {
-		return nil
-	}
-	body, err := jsonBody(c)
-	if err != nil {
-		return err
-	}
-	return web.DecodeBytes(body, v)
-}
-
 // jsonBody returns the request body, which must be JSON.
 func jsonBody(c *fiber.Ctx) ([]byte, error) {
 	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {

@@ -96,7 +96,7 @@ func (h *Handler) cancel(c *fiber.Ctx) error {
 	var in struct {
 		Note string `json:"note"`
 	}
-	if err := optionalBody(c, &in); err != nil {
+	if err := web.DecodeOptional(c, &in); err != nil {
 		return err
 	}
 	o, err := h.svc.Cancel(c.UserContext(), id, in.Note)
@@ -117,7 +117,7 @@ func (h *Handler) plan(c *fiber.Ctx) error {
 	var in struct {
 		WarehouseID *string `json:"warehouse_id"`
 	}
-	if err := optionalBody(c, &in); err != nil {
+	if err := web.DecodeOptional(c, &in); err != nil {
 		return err
 	}
 	var wh *uuid.UUID

@@ -115,14 +115,8 @@ func (h *Handler) noteAction(act func(ctx context.Context, id uuid.UUID, note st
 		var in struct {
 			Note string `json:"note"`
 		}
-		if len(c.Body()) > 0 {
-			body, err := jsonBody(c)
-			if err != nil {
-				return err
-			}
-			if err := web.DecodeBytes(body, &in); err != nil {
-				return err
-			}
+		if err := web.DecodeOptional(c, &in); err != nil {
+			return err
 		}
 		o, err := act(c.UserContext(), id, in.Note)
 		if err != nil {

@@ -114,14 +114,8 @@ func (h *Handler) action(do func(ctx context.Context, id uuid.UUID, note string)
 		var in struct {
 			Note string `json:"note"`
 		}
-		if len(c.Body()) > 0 {
-			body, err := jsonBody(c)
-			if err != nil {
-				return err
-			}
-			if err := web.DecodeBytes(body, &in); err != nil {
-				return err
-			}
+		if err := web.DecodeOptional(c, &in); err != nil {
+			return err
 		}
 		s, err := do(c.UserContext(), id, in.Note)
 		if err != nil {
