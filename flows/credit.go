@@ -56,23 +56,29 @@ func (s *CreditService) Position(ctx context.Context, accountID, excluding uuid.
 		if err != nil {
 			return err
 		}
-		c = Credit{AccountID: a.ID, Currency: a.Currency, Limited: a.CreditLimitMinor > 0, LimitMinor: a.CreditLimitMinor}
-		balances, err := s.invoicing.AccountBalance(ctx, accountID)
-		if err != nil {
-			return err
-		}
-		for _, b := range balances {
-			if b.Currency == a.Currency {
-				c.InvoicesMinor, c.OverdueMinor = b.BalanceMinor, b.OverdueMinor
-			}
-		}
-		if c.OrdersMinor, err = s.sales.OpenAmount(ctx, accountID, a.Currency, excluding); err != nil {
-			return err
-		}
-		c.AvailableMinor = c.LimitMinor - c.InvoicesMinor - c.OrdersMinor
-		return nil
+		c, err = s.position(ctx, a, excluding)
+		return err
 	})
 	return c, err
+}
+
+// position adds the account's open invoices and orders to its limit.
+func (s *CreditService) position(ctx context.Context, a crm.Account, excluding uuid.UUID) (Credit, error) {
+	c := Credit{AccountID: a.ID, Currency: a.Currency, Limited: a.CreditLimitMinor > 0, LimitMinor: a.CreditLimitMinor}
+	balances, err := s.invoicing.AccountBalance(ctx, a.ID)
+	if err != nil {
+		return c, err
+	}
+	for _, b := range balances {
+		if b.Currency == a.Currency {
+			c.InvoicesMinor, c.OverdueMinor = b.BalanceMinor, b.OverdueMinor
+		}
+	}
+	if c.OrdersMinor, err = s.sales.OpenAmount(ctx, a.ID, a.Currency, excluding); err != nil {
+		return c, err
+	}
+	c.AvailableMinor = c.LimitMinor - c.InvoicesMinor - c.OrdersMinor
+	return c, nil
 }
 
 // Available implements sales.Credit for the confirmation check: an order in
@@ -83,6 +89,6 @@ func (s *CreditService) Available(ctx context.Context, accountID uuid.UUID, curr
 	if err != nil || a.CreditLimitMinor == 0 || a.Currency != currency {
 		return 0, false, err
 	}
-	c, err := s.Position(ctx, accountID, excluding)
+	c, err := s.position(ctx, a, excluding)
 	return c.AvailableMinor, err == nil, err
 }
