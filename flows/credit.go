@@ -11,6 +11,7 @@ import (
 
 	"nexo/modules/crm"
 	"nexo/modules/invoicing"
+	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/tenant"
 )
@@ -91,4 +92,21 @@ func (s *CreditService) Available(ctx context.Context, accountID uuid.UUID, curr
 	}
 	c, err := s.position(ctx, a, excluding)
 	return c.AvailableMinor, err == nil, err
+}
+
+// Check implements quotes.Credit: the account's position and how far an
+// amount in currency would exceed it (F4: limit 40,000, open invoices
+// 30,000, quote 50,000 → available 10,000, exceeded by 40,000). An amount
+// in another currency than the limit's is not checked.
+func (s *CreditService) Check(ctx context.Context, accountID uuid.UUID, currency string, amountMinor int64) (quotes.CreditCheck, error) {
+	c, err := s.Position(ctx, accountID, uuid.Nil)
+	if err != nil {
+		return quotes.CreditCheck{}, err
+	}
+	out := quotes.CreditCheck{Limited: c.Limited && c.Currency == currency, Currency: c.Currency, LimitMinor: c.LimitMinor,
+		InvoicesMinor: c.InvoicesMinor, OrdersMinor: c.OrdersMinor, AvailableMinor: c.AvailableMinor, QuoteMinor: amountMinor}
+	if out.Limited {
+		out.ExceedsByMinor = max(amountMinor-max(c.AvailableMinor, 0), 0)
+	}
+	return out, nil
 }

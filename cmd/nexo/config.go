@@ -35,6 +35,10 @@ type Config struct {
 	SessionIdle        time.Duration
 	SessionAbsolute    time.Duration
 	LoginLimitPerIP    int // login attempts per IP per 15 minutes
+	// Clock is what the business modules read the date from: nil is
+	// time.Now; the seed-scenario tests fix it so that promised, due and
+	// valid-until dates are exact.
+	Clock func() time.Time
 }
 
 func loadConfig() (Config, error) {

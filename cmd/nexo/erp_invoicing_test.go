@@ -67,12 +67,18 @@ func (ta *testApp) erpShipAll(t *testing.T, c *client, order string, lines any) 
 // erpStaff adds a staff user with one role and returns a session.
 func (ta *testApp) erpStaff(t *testing.T, owner *client, slug, role string) *client {
 	t.Helper()
+	return ta.staffUser(t, owner, slug, role+"@"+slug+".example.com", role)
+}
+
+// staffUser adds a staff user with an email and one role and returns a
+// session.
+func (ta *testApp) staffUser(t *testing.T, owner *client, slug, email, role string) *client {
+	t.Helper()
 	var me meBody
 	ta.do(owner, "GET", "/api/v1/me", nil).json(t, &me)
 	uid := uuid.MustParse(me.User.ID)
 	octx := tenant.WithPrincipal(context.Background(), tenant.Principal{TenantID: uuid.MustParse(me.Tenant.ID),
 		Kind: tenant.KindUser, ID: uid, Subject: tenant.UserSubject(uid), Name: "Owner"})
-	email := role + "@" + slug + ".example.com"
 	if _, err := ta.identity.AddUser(octx, email, role, testPassword, []string{role}); err != nil {
 		t.Fatal(err)
 	}

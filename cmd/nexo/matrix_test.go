@@ -196,6 +196,17 @@ var matrix = map[string]cell{
 	"DELETE /api/v1/opportunities/:id":    {id: "opportunity"},
 	"POST /api/v1/opportunities/:id/win":  {id: "opportunity"},
 	"POST /api/v1/opportunities/:id/lose": {id: "opportunity", body: map[string]any{"lost_reason": "matrix"}},
+	"GET /api/v1/quotes":                  {},
+	"POST /api/v1/quotes": {mkBody: func(f fixtures) any {
+		return map[string]any{"account_id": f["customer"](), "lines": []map[string]any{{"product_id": f["component"](), "quantity": 1}}}
+	}},
+	"GET /api/v1/quotes/:id":          {id: "quote"},
+	"PATCH /api/v1/quotes/:id":        {id: "quote", body: map[string]any{"notes": "matrix"}},
+	"GET /api/v1/quotes/:id/pdf":      {id: "quote"},
+	"POST /api/v1/quotes/:id/send":    {id: "quote", body: map[string]any{"to": "buyer@m.example.com"}},
+	"POST /api/v1/quotes/:id/accept":  {id: "quote_sent"},
+	"POST /api/v1/quotes/:id/decline": {id: "quote_sent", body: map[string]any{"reason": "matrix"}},
+	"POST /api/v1/quotes/:id/revise":  {id: "quote_sent"},
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -331,6 +342,10 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 	}
 	stockWarehouse := once(warehouse)
 	customer := once(func() string { return create("/api/v1/accounts", map[string]any{"name": "Customer " + tag}) })
+	quote := func() string {
+		return create("/api/v1/quotes", map[string]any{"account_id": customer(),
+			"lines": []map[string]any{{"product_id": component(), "quantity": 1}}})
+	}
 	// A contact of the customer, and a task about it assigned to the owner.
 	contact := func() string {
 		return create("/api/v1/contacts", map[string]any{"account_id": customer(), "first_name": "Ana", "last_name": "Fixture"})
@@ -461,6 +476,15 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		},
 		"opportunity": func() string {
 			return create("/api/v1/opportunities", map[string]any{"account_id": customer(), "name": "Fixture deal"})
+		},
+		// A draft quote of the customer, and one sent.
+		"quote": quote,
+		"quote_sent": func() string {
+			id := quote()
+			if r := ta.do(owner, "POST", "/api/v1/quotes/"+id+"/send", map[string]any{"to": "buyer@m.example.com"}); r.Status != 200 {
+				t.Fatalf("fixture send quote: %d %s", r.Status, r.Body)
+			}
+			return id
 		},
 		"warehouse": warehouse,
 		"lot":       lot,
@@ -656,7 +680,8 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/orders/" + ids["credit_hold_order"],
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
-			"/api/v1/opportunities/" + ids["opportunity"]} {
+			"/api/v1/opportunities/" + ids["opportunity"], "/api/v1/quotes", "/api/v1/quotes/" + ids["quote"],
+			"/api/v1/quotes/" + ids["quote_sent"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -21,6 +21,7 @@ import (
 	"nexo/modules/inventory"
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
+	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/rbac"
@@ -66,6 +67,7 @@ func (a *appState) buildHTTP() {
 	shipping.NewHandler(a.shipping).Routes(v1)
 	invoicing.NewHandler(a.invoicing).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
+	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

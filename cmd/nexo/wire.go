@@ -27,6 +27,7 @@ import (
 	"nexo/modules/inventory"
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
+	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/rbac"
@@ -54,6 +55,8 @@ type appState struct {
 	shipping   *shipping.Service
 	invoicing  *invoicing.Service
 	credit     *flows.CreditService
+	quotes     *quotes.Service
+	quoteFlow  *flows.QuoteFlow
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -147,16 +150,23 @@ func (a *appState) buildModules() {
 	a.catalog = catalog.NewService(a.db, catalog.Options{Cache: a.cache, Logger: a.log})
 	a.crm = crm.NewService(a.db, a.identity, crmProducts{a.catalog})
 	a.stock = inventory.NewService(a.db, inventoryProducts{a.catalog}, inventory.Options{Cache: a.cache, Logger: a.log})
-	a.sales = sales.NewService(a.db, salesProducts{a.catalog, a.identity}, salesStock{a.stock}, a.identity, sales.Options{})
+	now := a.cfg.Clock
+	a.sales = sales.NewService(a.db, salesProducts{a.catalog, a.identity}, salesStock{a.stock}, a.identity, sales.Options{Now: now})
 	a.relay.Handle(inventory.TopicLotHeld, a.onLotHeld)
 	a.production = manufacturing.NewService(a.db, productionCatalog{a.catalog}, productionStock{a.stock},
-		productionOrders{a.sales}, a.identity, manufacturing.Options{})
-	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{})
-	a.invoicing = invoicing.NewService(a.db, invoicingOrders{a.sales}, a.identity, invoicingCompany{a.identity}, invoicing.Options{})
+		productionOrders{a.sales}, a.identity, manufacturing.Options{Now: now})
+	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{Now: now})
+	a.invoicing = invoicing.NewService(a.db, invoicingOrders{a.sales}, a.identity, invoicingCompany{a.identity}, invoicing.Options{Now: now})
 	// Confirming an order checks the customer's credit (F4), which reads
 	// sales itself: wired after both exist.
 	a.credit = flows.NewCreditService(a.db, a.crm, a.invoicing, a.sales)
 	a.sales.UseCredit(a.credit)
+	// Quotes promise from stock, production and capacity (ATP) and check
+	// credit through the flows; accepting one is the F1 flow.
+	atp := flows.NewATP(a.catalog, a.stock, a.production, now)
+	a.quotes = quotes.NewService(a.db, quotes.Deps{Pricing: quotePricing{a.sales}, Opportunities: quoteOpportunities{a.crm},
+		Availability: atp, Credit: a.credit, Numbers: a.identity, Company: invoicingCompany{a.identity}}, now)
+	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

@@ -28,13 +28,24 @@ type demandGroup struct {
 // one active warehouse. Products that cannot be produced (not manufactured,
 // inactive, no BOM) are reported in Plan.Skipped and left alone.
 func (s *Service) PlanFromShortfalls(ctx context.Context, warehouseID *uuid.UUID) (Plan, error) {
+	return s.plan(ctx, warehouseID, nil)
+}
+
+// PlanForOrder is PlanFromShortfalls for one sales order's lines only: the
+// flow that turns an accepted quote into an order (F1) plans what that
+// order lacks, not every other order's shortfall along with it.
+func (s *Service) PlanForOrder(ctx context.Context, orderID uuid.UUID, warehouseID *uuid.UUID) (Plan, error) {
+	return s.plan(ctx, warehouseID, &orderID)
+}
+
+func (s *Service) plan(ctx context.Context, warehouseID, orderID *uuid.UUID) (Plan, error) {
 	if warehouseID != nil && *warehouseID == uuid.Nil {
 		return Plan{}, errs.Field("warehouse_id", "must be a warehouse id")
 	}
 	var plan Plan
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		plan = Plan{}
-		groups, err := s.uncovered(ctx, tx)
+		groups, err := s.uncovered(ctx, tx, orderID)
 		if err != nil || len(groups) == 0 {
 			return err
 		}
@@ -81,10 +92,16 @@ func (s *Service) planGroup(ctx context.Context, tx bun.IDB, wh uuid.UUID, g dem
 // production shortfalls no open production order covers. The lines are
 // locked and re-read first, so a concurrent plan waits for this one and then
 // sees its demands (PostgreSQL; SQLite has one writer).
-func (s *Service) uncovered(ctx context.Context, tx bun.IDB) ([]demandGroup, error) {
+func (s *Service) uncovered(ctx context.Context, tx bun.IDB, orderID *uuid.UUID) ([]demandGroup, error) {
 	short, err := s.orders.ProductionShortfalls(ctx)
-	if err != nil || len(short) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if orderID != nil {
+		short = slices.DeleteFunc(short, func(sf Shortfall) bool { return sf.OrderID != *orderID })
+	}
+	if len(short) == 0 {
+		return nil, nil
 	}
 	ids := make([]uuid.UUID, len(short))
 	for i, sf := range short {

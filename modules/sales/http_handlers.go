@@ -29,6 +29,13 @@ func parseFilter(c *fiber.Ctx) (Filter, int, error) {
 		}
 		f.AccountID = &id
 	}
+	if s := c.Query("opportunity_id"); s != "" {
+		id, err := uuid.Parse(s)
+		if err != nil {
+			return Filter{}, 0, errs.Field("opportunity_id", "must be an opportunity id")
+		}
+		f.OpportunityID = &id
+	}
 	return f, p.Limit, nil
 }
 

@@ -74,6 +74,13 @@ func linePromise(today time.Time, p Product, shortfall int64, action ShortfallAc
 	}
 }
 
+// Promise is the date by which shortfall more units of p can ship, by the
+// rule confirmation uses; a quote promises with it, so the quote and the
+// order it becomes give the same date.
+func Promise(today time.Time, p Product, shortfall int64) time.Time {
+	return linePromise(today, p, shortfall, shortfallAction(p, shortfall))
+}
+
 // shortfallAction says who covers a missing quantity of p.
 func shortfallAction(p Product, shortfall int64) ShortfallAction {
 	switch {

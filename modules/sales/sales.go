@@ -242,6 +242,10 @@ type NewOrder struct {
 	RequestedDate *time.Time
 	Notes         string
 	Lines         []NewLine
+	// QuoteID and OpportunityID link an order made from an accepted quote
+	// (F1) back to it; set by the flow, not by API callers.
+	QuoteID       *uuid.UUID
+	OpportunityID *uuid.UUID
 }
 
 // OrderUpdate changes a draft order; nil fields are left alone. Lines, when
@@ -258,11 +262,12 @@ type OrderUpdate struct {
 // Filter narrows the order list, newest first. Q matches the number;
 // After is the cursor (the last id of the previous page).
 type Filter struct {
-	Status    Status
-	AccountID *uuid.UUID
-	Q         string
-	After     *uuid.UUID
-	Limit     int
+	Status        Status
+	AccountID     *uuid.UUID
+	OpportunityID *uuid.UUID
+	Q             string
+	After         *uuid.UUID
+	Limit         int
 }
 
 // HistoryEntry is one status change; From is empty on creation.

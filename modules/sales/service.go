@@ -54,7 +54,8 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 	}
 	t := s.stamp()
 	o := Order{ID: newID(), AccountID: in.AccountID, Status: StatusDraft, RequestedDate: in.RequestedDate,
-		Currency: in.Currency, PriceListID: in.PriceListID, Notes: in.Notes, CreatedAt: t, UpdatedAt: t}
+		Currency: in.Currency, PriceListID: in.PriceListID, Notes: in.Notes, QuoteID: in.QuoteID, OpportunityID: in.OpportunityID,
+		CreatedAt: t, UpdatedAt: t}
 	if p, ok := tenant.PrincipalFrom(ctx); ok {
 		o.CreatedBy = &p.ID
 	}
@@ -72,6 +73,15 @@ func (s *Service) Create(ctx context.Context, in NewOrder) (Order, error) {
 		return s.record(ctx, tx, &o)
 	})
 	return o, err
+}
+
+// Price prices lines as an order in currency (the first product's when
+// empty) on price list listID would be, storing nothing. Quotes price with
+// it, so a quote and the order it becomes are priced by one rule (M5).
+func (s *Service) Price(ctx context.Context, currency string, listID *uuid.UUID, in []NewLine) (string, []Line, error) {
+	o := Order{Currency: currency, PriceListID: listID}
+	err := s.db.Run(ctx, func(ctx context.Context, _ bun.IDB) error { return s.priceLines(ctx, &o, in) })
+	return o.Currency, o.Lines, err
 }
 
 // Get returns one order with its lines.
@@ -163,6 +173,9 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]Order, error) {
 		}
 		if f.AccountID != nil {
 			q.Where("o.account_id = ?", *f.AccountID)
+		}
+		if f.OpportunityID != nil {
+			q.Where("o.opportunity_id = ?", *f.OpportunityID)
 		}
 		if f.Q != "" {
 			q.Where(`LOWER(o.number) LIKE ? ESCAPE '\'`, likePattern(f.Q))
