@@ -86,6 +86,20 @@ func TestBinaryEndToEnd(t *testing.T) {
 	} else if err := json.NewDecoder(resp.Body).Decode(&orders); err != nil || len(orders.Items) != 1 || orders.Items[0].Status != "in_production" {
 		t.Errorf("demo orders: %+v %v", orders, err)
 	}
+	// ... and a draft quote for 300 one-inch valves, 120 of them in stock.
+	req, _ = http.NewRequest("GET", base+"/api/v1/quotes", nil)
+	req.Header.Set("Cookie", strings.SplitN(cookie, ";", 2)[0])
+	var quotes struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Status string `json:"status"`
+		} `json:"items"`
+	}
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("quotes: %v %v", err, resp)
+	} else if err := json.NewDecoder(resp.Body).Decode(&quotes); err != nil || len(quotes.Items) != 1 || quotes.Items[0].Status != "draft" {
+		t.Errorf("demo quotes: %+v %v", quotes, err)
+	}
 	big := bytes.Repeat([]byte(" "), 2<<20)
 	if resp, err := http.Post(base+"/api/v1/signup", "application/json", bytes.NewReader(big)); err == nil {
 		if resp.StatusCode != 413 {

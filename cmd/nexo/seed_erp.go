@@ -10,6 +10,7 @@ import (
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
+	"nexo/modules/quotes"
 	"nexo/modules/sales"
 )
 
@@ -64,7 +65,7 @@ func seedERP(ctx context.Context, a *appState) error {
 			return fmt.Errorf("seed bill of materials %s: %w", sku, err)
 		}
 	}
-	var first uuid.UUID
+	var first, second uuid.UUID
 	for i, acc := range demoAccounts {
 		name, tax, limit, terms := acc.name, acc.taxID, int64(4_000_000), 30
 		ac, err := a.crm.CreateAccount(ctx, crm.AccountInput{Name: &name, TaxID: &tax, CreditLimitMinor: &limit, PaymentTermsDays: &terms,
@@ -72,8 +73,11 @@ func seedERP(ctx context.Context, a *appState) error {
 		if err != nil {
 			return fmt.Errorf("seed account %s: %w", acc.name, err)
 		}
-		if i == 0 {
+		switch i {
+		case 0:
 			first = ac.ID
+		case 1:
+			second = ac.ID
 		}
 	}
 	o, err := a.sales.Create(ctx, sales.NewOrder{AccountID: first, Notes: "Demo: 1,000 valves, 500 in stock",
@@ -83,6 +87,21 @@ func seedERP(ctx context.Context, a *appState) error {
 	}
 	if _, err := a.sales.Confirm(ctx, o.ID); err != nil {
 		return fmt.Errorf("seed order confirm: %w", err)
+	}
+	return seedDeal(ctx, a, second, ids["VAL-200"])
+}
+
+// seedDeal opens an opportunity for 300 one-inch valves (120 in stock) and
+// drafts its quote, so the first run shows availability-to-promise.
+func seedDeal(ctx context.Context, a *appState, account, valve uuid.UUID) error {
+	name := "Hotel renovation: 300 valves"
+	opp, err := a.crm.CreateOpportunity(ctx, crm.Scope{All: true}, crm.OpportunityInput{Name: &name, AccountID: &account,
+		Lines: &[]crm.LineInput{{ProductID: valve, Quantity: 300}}})
+	if err != nil {
+		return fmt.Errorf("seed opportunity: %w", err)
+	}
+	if _, err := a.quotes.Create(ctx, quotes.Scope{All: true}, quotes.NewQuote{OpportunityID: &opp.ID}); err != nil {
+		return fmt.Errorf("seed quote: %w", err)
 	}
 	return nil
 }
