@@ -77,6 +77,20 @@ func (s *Service) ListTaxRates(ctx context.Context) ([]TaxRate, error) {
 	return out, err
 }
 
+// TaxRate reads one rate; another tenant's or a deleted one is
+// errs.NotFound. Pricing a line reads its product's rate by key instead of
+// listing them all.
+func (s *Service) TaxRate(ctx context.Context, id uuid.UUID) (TaxRate, error) {
+	var row taxRateRow
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewSelect().Model(&row).Where("x.id = ?", id).Scan(ctx)
+	})
+	if err != nil {
+		return TaxRate{}, db.Translate(err)
+	}
+	return toTaxRate(&row), nil
+}
+
 // CreateTaxRate adds a rate; making it the default unsets the previous one
 // in the same transaction.
 func (s *Service) CreateTaxRate(ctx context.Context, in TaxRateInput) (TaxRate, error) {

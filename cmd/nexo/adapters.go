@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"nexo/internal/errs"
 	"nexo/modules/catalog"
 	"nexo/modules/inventory"
 	"nexo/modules/sales"
@@ -40,15 +41,12 @@ func (a salesProducts) Product(ctx context.Context, id uuid.UUID) (sales.Product
 	out := sales.Product{ID: p.ID, SKU: p.SKU, Name: p.Name, Type: sales.ProductType(p.Type), Active: p.Active, ListPriceMinor: p.ListPriceMinor,
 		Currency: p.Currency, LeadTimeDays: p.LeadTimeDays, DailyCapacity: p.DailyCapacity}
 	if p.TaxRateID != nil {
-		rates, err := a.taxes.ListTaxRates(ctx)
-		if err != nil {
+		// A deleted rate taxes nothing, as before it had a product.
+		r, err := a.taxes.TaxRate(ctx, *p.TaxRateID)
+		if err != nil && !errs.Is(err, errs.NotFound) {
 			return sales.Product{}, err
 		}
-		for _, r := range rates {
-			if r.ID == *p.TaxRateID {
-				out.TaxRateBP = r.RateBP
-			}
-		}
+		out.TaxRateBP = r.RateBP
 	}
 	return out, nil
 }
