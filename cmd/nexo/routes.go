@@ -66,6 +66,7 @@ func (a *appState) buildHTTP() {
 	shipping.NewHandler(a.shipping).Routes(v1)
 	invoicing.NewHandler(a.invoicing).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
+	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

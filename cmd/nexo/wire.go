@@ -54,6 +54,7 @@ type appState struct {
 	shipping   *shipping.Service
 	invoicing  *invoicing.Service
 	credit     *flows.CreditService
+	timeline   *flows.TimelineService
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -157,6 +158,8 @@ func (a *appState) buildModules() {
 	// sales itself: wired after both exist.
 	a.credit = flows.NewCreditService(a.db, a.crm, a.invoicing, a.sales)
 	a.sales.UseCredit(a.credit)
+	a.timeline = flows.NewTimelineService(a.db, a.credit,
+		flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing)...)
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
