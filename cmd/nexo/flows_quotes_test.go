@@ -254,6 +254,25 @@ func TestFlowQuoteToCash(t *testing.T) {
 	if inv = ta.erpInvoice(t, rep, inv.ID); inv.Status != "paid" {
 		t.Errorf("invoice after payment: %+v", inv)
 	}
+
+	// The account's timeline tells the whole story, the quote included.
+	var tl struct {
+		Items []struct {
+			Kind   string `json:"kind"`
+			Status string `json:"status"`
+		} `json:"items"`
+	}
+	ta.do(rep, "GET", "/api/v1/accounts/"+acme+"/timeline", nil).json(t, &tl)
+	seen := map[string]string{}
+	for _, it := range tl.Items {
+		seen[it.Kind] = it.Status
+	}
+	for kind, status := range map[string]string{"quote": "accepted", "order": "invoiced", "shipment": "shipped",
+		"invoice": "paid", "payment": ""} {
+		if got, ok := seen[kind]; !ok || (status != "" && got != status) {
+			t.Errorf("timeline %s: %q (present %v) in %+v", kind, got, ok, tl.Items)
+		}
+	}
 }
 
 // TestQuoteCreditCheck is seed flow 4 on a quote: limit 40,000 €, 30,000 €

@@ -162,12 +162,13 @@ var matrix = map[string]cell{
 	"POST /api/v1/payments": {mkBody: func(f fixtures) any {
 		return map[string]any{"invoice_id": f["invoice"](), "amount_minor": 1, "method": "manual"}
 	}},
-	"GET /api/v1/credit-notes":         {},
-	"POST /api/v1/credit-notes":        {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
-	"GET /api/v1/credit-notes/:id":     {id: "credit_note"},
-	"GET /api/v1/accounts/:id/balance": {id: "account"},
-	"GET /api/v1/accounts/:id/credit":  {id: "account"},
-	"GET /api/v1/ar-aging":             {},
+	"GET /api/v1/credit-notes":          {},
+	"POST /api/v1/credit-notes":         {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
+	"GET /api/v1/credit-notes/:id":      {id: "credit_note"},
+	"GET /api/v1/accounts/:id/balance":  {id: "account"},
+	"GET /api/v1/accounts/:id/credit":   {id: "account"},
+	"GET /api/v1/accounts/:id/timeline": {id: "account"},
+	"GET /api/v1/ar-aging":              {},
 
 	"GET /api/v1/contacts":        {},
 	"POST /api/v1/contacts":       {mkBody: func(f fixtures) any { return map[string]any{"account_id": f["customer"](), "last_name": "Matrix"} }},
@@ -677,7 +678,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
 			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
 			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
-			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/orders/" + ids["credit_hold_order"],
+			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/accounts/" + ids["account"] + "/timeline", "/api/v1/orders/" + ids["credit_hold_order"],
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
 			"/api/v1/opportunities/" + ids["opportunity"], "/api/v1/quotes", "/api/v1/quotes/" + ids["quote"],

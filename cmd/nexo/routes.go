@@ -68,6 +68,7 @@ func (a *appState) buildHTTP() {
 	invoicing.NewHandler(a.invoicing).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
 	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
+	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its
 	// client-side router decides what to show.

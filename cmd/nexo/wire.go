@@ -57,6 +57,7 @@ type appState struct {
 	credit     *flows.CreditService
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
+	timeline   *flows.TimelineService
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -167,6 +168,8 @@ func (a *appState) buildModules() {
 	a.quotes = quotes.NewService(a.db, quotes.Deps{Pricing: quotePricing{a.sales}, Opportunities: quoteOpportunities{a.crm},
 		Availability: atp, Credit: a.credit, Numbers: a.identity, Company: invoicingCompany{a.identity}}, now)
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
+	a.timeline = flows.NewTimelineService(a.db, a.credit,
+		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes))...)
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

@@ -204,6 +204,25 @@ test('owner, warehouse clerk, production planner and finance run an order from s
   await finance.goto(orderUrl);
   await expect(finance.getByTestId('order-status')).toHaveText('Invoiced');
 
+  // The customer's timeline, as finance sees it: nothing owed, the payment
+  // on top of the paid invoice, the shipment and the order below; no
+  // production order (not finance's to see). The invoice opens from it.
+  const invoiceNumber = (await (await finance.request.get(invoiceUrl.replace('/app/', '/api/v1/'))).json()).number as string;
+  const norte = (await (await finance.request.get('/api/v1/accounts?q=Ferreter')).json()).items[0].id as string;
+  await finance.goto(`/app/accounts/${norte}`);
+  await expect(finance.getByTestId('timeline-balance')).toContainText('€0.00');
+  const entries = finance.getByTestId('account-timeline').getByTestId('timeline-item');
+  await expect(entries.first()).toHaveAttribute('data-kind', 'payment');
+  await expect(entries.first()).toContainText('€11,000.00');
+  const invoiceEntry = entries.and(finance.locator('[data-kind="invoice"]'));
+  await expect(invoiceEntry).toContainText('Paid');
+  await expect(entries.and(finance.locator('[data-kind="shipment"]'))).toContainText('SEUR');
+  await expect(entries.and(finance.locator('[data-kind="order"]'))).toHaveCount(1);
+  await expect(entries.and(finance.locator('[data-kind="production"]'))).toHaveCount(0);
+  await shot(finance, '10a-customer-timeline');
+  await invoiceEntry.getByRole('link', { name: invoiceNumber }).click();
+  await expect(finance.getByRole('heading', { name: `Invoice ${invoiceNumber}` })).toBeVisible();
+
   // F4: a customer with a 1,000 € limit orders 1,200 €: the order waits in
   // credit hold until finance approves it.
   const careful = await (await page.request.post('/api/v1/accounts', { headers, data: { name: 'Compras Prudentes S.A.', credit_limit_minor: 100_000 } })).json();

@@ -45,7 +45,7 @@ CREATE TABLE quotes (
     FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id),
     FOREIGN KEY (tenant_id, superseded_by) REFERENCES quotes (tenant_id, id)
 );
-CREATE INDEX quotes_account ON quotes (tenant_id, account_id, id);
+CREATE INDEX quotes_account ON quotes (tenant_id, account_id, created_at, id);
 CREATE INDEX quotes_opportunity ON quotes (tenant_id, opportunity_id, id) WHERE opportunity_id IS NOT NULL;
 CREATE INDEX quotes_owner ON quotes (tenant_id, owner_user_id, id);
 CREATE INDEX quotes_status ON quotes (tenant_id, status, id);

@@ -93,6 +93,11 @@ export const en = {
     noCreditLimit: 'No limit', availableCredit: 'Available credit', creditUsed: 'Open invoices {{invoices}} · open orders {{orders}}',
     billingAddress: 'Billing address', shippingAddress: 'Shipping address', line1: 'Address', postalCode: 'Postal code', country: 'Country',
   },
+  timeline: {
+    title: 'Timeline', none: 'Nothing for this customer yet', balance: 'Balance', balanceHint: 'Open invoices', openOrders: 'Open orders',
+    kinds: { activity: 'Activity', quote: 'Quote', order: 'Order', production: 'Production', shipment: 'Shipment', invoice: 'Invoice', payment: 'Payment', credit_note: 'Credit note' },
+    activityStatuses: { open: 'Open', done: 'Done' },
+  },
   orders: {
     title: 'Sales orders', description: 'Confirming an order reserves stock; what is missing goes to production or purchasing.',
     new: 'New order', none: 'No orders yet', number: 'Number', order: 'Order {{number}}', account: 'Customer', openAccount: 'Open customer',

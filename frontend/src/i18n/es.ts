@@ -94,6 +94,11 @@ export const es: Messages = {
     noCreditLimit: 'Sin límite', availableCredit: 'Crédito disponible', creditUsed: 'Facturas pendientes {{invoices}} · pedidos abiertos {{orders}}',
     billingAddress: 'Dirección de facturación', shippingAddress: 'Dirección de envío', line1: 'Dirección', postalCode: 'Código postal', country: 'País',
   },
+  timeline: {
+    title: 'Cronología', none: 'Aún no hay nada de este cliente', balance: 'Saldo', balanceHint: 'Facturas pendientes', openOrders: 'Pedidos abiertos',
+    kinds: { activity: 'Actividad', quote: 'Presupuesto', order: 'Pedido', production: 'Producción', shipment: 'Envío', invoice: 'Factura', payment: 'Cobro', credit_note: 'Abono' },
+    activityStatuses: { open: 'Pendiente', done: 'Hecha' },
+  },
   orders: {
     title: 'Pedidos de venta', description: 'Al confirmar un pedido se reservan existencias; lo que falta va a fabricación o compras.',
     new: 'Nuevo pedido', none: 'Aún no hay pedidos', number: 'Número', order: 'Pedido {{number}}', account: 'Cliente', openAccount: 'Ver cliente',

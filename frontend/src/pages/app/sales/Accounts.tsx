@@ -24,6 +24,7 @@ import { InvoiceList } from './Invoices';
 import { ContactsTab } from '../crm/Contacts';
 import { ActivitiesTab } from '../crm/Activities';
 import { OpportunitiesTab } from '../crm/Opportunities';
+import { AccountTimeline } from './AccountTimeline';
 
 type Account = components['schemas']['Account'];
 type Duplicate = components['schemas']['AccountDuplicate'];
@@ -122,14 +123,16 @@ export function AccountDetail() {
           {fact(t('accounts.shippingAddress'), addr(a.shipping_address))}
         </SimpleGrid>
       </Card>
-      <Tabs defaultValue={can('contacts:read') ? 'contacts' : 'orders'} keepMounted={false}>
+      <Tabs defaultValue="timeline" keepMounted={false}>
         <Tabs.List mb="md">
+          <Tabs.Tab value="timeline">{t('timeline.title')}</Tabs.Tab>
           {can('contacts:read') && <Tabs.Tab value="contacts">{t('contacts.title')}</Tabs.Tab>}
           {can('activities:read') && <Tabs.Tab value="activities">{t('activities.title')}</Tabs.Tab>}
           {can('opportunities:read') && <Tabs.Tab value="opportunities">{t('opportunities.title')}</Tabs.Tab>}
           {can('orders:read') && <Tabs.Tab value="orders">{t('orders.title')}</Tabs.Tab>}
           {can('invoices:read') && <Tabs.Tab value="invoices">{t('invoices.title')}</Tabs.Tab>}
         </Tabs.List>
+        <Tabs.Panel value="timeline"><AccountTimeline accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="contacts"><ContactsTab accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="activities"><ActivitiesTab accountId={a.id} /></Tabs.Panel>
         <Tabs.Panel value="opportunities"><OpportunitiesTab accountId={a.id} /></Tabs.Panel>
