@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"nexo/internal/errs"
 )
@@ -76,4 +77,34 @@ func jsonKind(goKind string) string {
 		return "an object"
 	}
 	return "a number"
+}
+
+// ParseID reads an id given in field; anything but a non-nil UUID is a
+// 400 naming the field.
+func ParseID(field, s string) (uuid.UUID, error) {
+	id, err := uuid.Parse(s)
+	if err != nil || id == uuid.Nil {
+		return uuid.Nil, errs.Field(field, "must be an id")
+	}
+	return id, nil
+}
+
+// NullableID reads an optional id of a PATCH-like body kept as raw JSON:
+// absent is nil, JSON null is uuid.Nil ("clear it"), a string is the id.
+func NullableID(field string, raw json.RawMessage) (*uuid.UUID, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	id := uuid.Nil
+	if string(raw) != "null" {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, errs.Field(field, "must be an id or null")
+		}
+		var err error
+		if id, err = ParseID(field, s); err != nil {
+			return nil, err
+		}
+	}
+	return &id, nil
 }

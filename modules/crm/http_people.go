@@ -58,7 +58,7 @@ func DecodeContact(body []byte) (ContactInput, error) {
 	out := ContactInput{FirstName: in.FirstName, LastName: in.LastName, Email: in.Email, Phone: in.Phone,
 		JobTitle: in.JobTitle, Role: in.Role, Primary: in.Primary, Active: in.Active}
 	if in.AccountID != nil {
-		id, err := parseID("account_id", *in.AccountID)
+		id, err := web.ParseID("account_id", *in.AccountID)
 		if err != nil {
 			return ContactInput{}, err
 		}
@@ -67,22 +67,13 @@ func DecodeContact(body []byte) (ContactInput, error) {
 	return out, nil
 }
 
-// parseID parses a non-nil uuid, naming field when it is not one.
-func parseID(field, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil || id == uuid.Nil {
-		return uuid.Nil, errs.Field(field, "must be an id")
-	}
-	return id, nil
-}
-
 // queryID reads an optional id from the query string.
 func queryID(c *fiber.Ctx, name string) (*uuid.UUID, error) {
 	s := c.Query(name)
 	if s == "" {
 		return nil, nil
 	}
-	id, err := parseID(name, s)
+	id, err := web.ParseID(name, s)
 	return &id, err
 }
 
@@ -212,23 +203,23 @@ func DecodeActivity(body []byte) (ActivityInput, error) {
 	out := ActivityInput{Kind: in.Kind, Subject: in.Subject, Body: in.Body, Done: in.Done}
 	var err error
 	if in.AccountID != nil {
-		id, err := parseID("account_id", *in.AccountID)
+		id, err := web.ParseID("account_id", *in.AccountID)
 		if err != nil {
 			return ActivityInput{}, err
 		}
 		out.AccountID = &id
 	}
 	if in.AssignedTo != nil {
-		id, err := parseID("assigned_to", *in.AssignedTo)
+		id, err := web.ParseID("assigned_to", *in.AssignedTo)
 		if err != nil {
 			return ActivityInput{}, err
 		}
 		out.AssignedTo = &id
 	}
-	if out.ContactID, err = nullableID("contact_id", in.ContactID); err != nil {
+	if out.ContactID, err = web.NullableID("contact_id", in.ContactID); err != nil {
 		return ActivityInput{}, err
 	}
-	if out.OpportunityID, err = nullableID("opportunity_id", in.OpportunityID); err != nil {
+	if out.OpportunityID, err = web.NullableID("opportunity_id", in.OpportunityID); err != nil {
 		return ActivityInput{}, err
 	}
 	if len(in.DueAt) > 0 {
@@ -247,26 +238,6 @@ func DecodeActivity(body []byte) (ActivityInput, error) {
 		}
 	}
 	return out, nil
-}
-
-// nullableID reads an optional id that null clears: nil when absent,
-// uuid.Nil for null.
-func nullableID(field string, raw json.RawMessage) (*uuid.UUID, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	id := uuid.Nil
-	if string(raw) != "null" {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil, errs.Field(field, "must be an id or null")
-		}
-		var err error
-		if id, err = parseID(field, s); err != nil {
-			return nil, err
-		}
-	}
-	return &id, nil
 }
 
 // scope is the caller's record rule on activities.
@@ -301,7 +272,7 @@ func (h *Handler) listActivities(c *fiber.Ctx) error {
 		}
 		f.AssignedTo = &pr
 	default:
-		id, err := parseID("assigned_to", s)
+		id, err := web.ParseID("assigned_to", s)
 		if err != nil {
 			return errs.Field("assigned_to", "must be a user id or me")
 		}

@@ -91,7 +91,7 @@ func DecodePipeline(body []byte) (PipelineInput, error) {
 			}
 			st[i] = StageInput{Name: s.Name, Probability: *s.Probability, Won: s.Won, Lost: s.Lost}
 			if s.ID != nil {
-				id, err := parseID(fmt.Sprintf("stages[%d].id", i), *s.ID)
+				id, err := web.ParseID(fmt.Sprintf("stages[%d].id", i), *s.ID)
 				if err != nil {
 					return PipelineInput{}, err
 				}
@@ -270,14 +270,14 @@ func DecodeOpportunity(body []byte) (OpportunityInput, error) {
 		if x.s == nil {
 			continue
 		}
-		id, err := parseID(x.field, *x.s)
+		id, err := web.ParseID(x.field, *x.s)
 		if err != nil {
 			return OpportunityInput{}, err
 		}
 		*x.dst = &id
 	}
 	var err error
-	if out.ContactID, err = nullableID("contact_id", in.ContactID); err != nil {
+	if out.ContactID, err = web.NullableID("contact_id", in.ContactID); err != nil {
 		return OpportunityInput{}, err
 	}
 	if len(in.ExpectedClose) > 0 {
@@ -309,7 +309,7 @@ func DecodeOpportunity(body []byte) (OpportunityInput, error) {
 	if in.Lines != nil {
 		lines := make([]LineInput, len(*in.Lines))
 		for i, l := range *in.Lines {
-			id, err := parseID(fmt.Sprintf("lines[%d].product_id", i), l.ProductID)
+			id, err := web.ParseID(fmt.Sprintf("lines[%d].product_id", i), l.ProductID)
 			if err != nil {
 				return OpportunityInput{}, err
 			}
@@ -353,7 +353,7 @@ func (h *Handler) listOpportunities(c *fiber.Ctx) error {
 		}
 		f.OwnerUserID = &me
 	default:
-		id, err := parseID("owner", s)
+		id, err := web.ParseID("owner", s)
 		if err != nil {
 			return errs.Field("owner", "must be a user id or me")
 		}

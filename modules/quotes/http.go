@@ -200,7 +200,7 @@ func decode(c *fiber.Ctx) (quoteIn, []LineInput, *time.Time, error) {
 	if in.Lines != nil {
 		lines = make([]LineInput, len(*in.Lines))
 		for i, l := range *in.Lines {
-			id, err := parseID(fmt.Sprintf("lines[%d].product_id", i), l.ProductID)
+			id, err := web.ParseID(fmt.Sprintf("lines[%d].product_id", i), l.ProductID)
 			if err != nil {
 				return in, nil, nil, err
 			}
@@ -237,14 +237,14 @@ func (h *Handler) create(c *fiber.Ctx) error {
 	}{{"account_id", in.AccountID, &nq.AccountID}, {"opportunity_id", in.OpportunityID, &nq.OpportunityID},
 		{"price_list_id", in.PriceListID, &nq.PriceListID}} {
 		if x.s != nil {
-			id, err := parseID(x.field, *x.s)
+			id, err := web.ParseID(x.field, *x.s)
 			if err != nil {
 				return err
 			}
 			*x.dst = &id
 		}
 	}
-	if nq.ContactID, err = nullableID("contact_id", in.ContactID); err != nil {
+	if nq.ContactID, err = web.NullableID("contact_id", in.ContactID); err != nil {
 		return err
 	}
 	if nq.ContactID != nil && *nq.ContactID == uuid.Nil {
@@ -267,14 +267,17 @@ func (h *Handler) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if in.AccountID != nil || in.OpportunityID != nil || in.PriceListID != nil {
-		return errs.Field("account_id", "a quote's account, opportunity and price list are set when it is made")
+	for field, set := range map[string]bool{"account_id": in.AccountID != nil, "opportunity_id": in.OpportunityID != nil,
+		"price_list_id": in.PriceListID != nil} {
+		if set {
+			return errs.Field(field, "is set when the quote is made; make a new quote instead")
+		}
 	}
 	u := Update{ValidUntil: valid, Notes: in.Notes}
 	if in.Lines != nil {
 		u.Lines = &lines
 	}
-	if u.ContactID, err = nullableID("contact_id", in.ContactID); err != nil {
+	if u.ContactID, err = web.NullableID("contact_id", in.ContactID); err != nil {
 		return err
 	}
 	q, err := h.svc.Update(c.UserContext(), h.Scope(c), id, u)
@@ -310,7 +313,7 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	}
 	for name, dst := range map[string]**uuid.UUID{"account_id": &f.AccountID, "opportunity_id": &f.OpportunityID} {
 		if s := c.Query(name); s != "" {
-			id, err := parseID(name, s)
+			id, err := web.ParseID(name, s)
 			if err != nil {
 				return err
 			}
@@ -435,33 +438,6 @@ func quoteID(c *fiber.Ctx) (uuid.UUID, error) {
 		return uuid.Nil, errs.E(errs.NotFound, "quote not found")
 	}
 	return id, nil
-}
-
-func parseID(field, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.Nil, errs.Field(field, "must be an id")
-	}
-	return id, nil
-}
-
-// nullableID reads an optional id: absent is nil, JSON null uuid.Nil.
-func nullableID(field string, raw json.RawMessage) (*uuid.UUID, error) {
-	if len(raw) == 0 {
-		return nil, nil
-	}
-	id := uuid.Nil
-	if string(raw) != "null" {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil, errs.Field(field, "must be an id or null")
-		}
-		var err error
-		if id, err = parseID(field, s); err != nil {
-			return nil, err
-		}
-	}
-	return &id, nil
 }
 
 // safeFilename keeps a number's letters, digits, "-" and "_".
