@@ -4,7 +4,7 @@
 # NEXO_TEST_DATABASE_URL / NEXO_TEST_REDIS_URL to measure on PostgreSQL + Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=$(go test -run '^$' -bench 'BareFiber|Me$|AuthorizedRead|Login' -benchtime "${BENCHTIME:-2s}" -count 1 ./cmd/nexo)
+out=$(go test -run '^$' -bench 'BareFiber|Me$|AuthorizedRead|Login|OrderDetail|QuoteDetail' -benchtime "${BENCHTIME:-2s}" -count 1 ./cmd/nexo)
 echo "$out" | grep -E '^Benchmark'
 echo "$out" | awk '
   /^BenchmarkBareFiber/ { base = $3 }

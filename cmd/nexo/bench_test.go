@@ -69,3 +69,49 @@ func BenchmarkLogin(b *testing.B) {
 		}
 	}
 }
+
+// quoteBench is a tenant with a three-line quote of products partly in
+// stock and an order of the same lines, for the quote and order reads.
+func quoteBench(b *testing.B) (*testApp, *client, string, string) {
+	ta, owner, _ := benchApp(b)
+	create := func(path string, body any) string {
+		var out struct {
+			ID string `json:"id"`
+		}
+		if r := ta.do(owner, "POST", path, body); r.Status != 201 {
+			b.Fatalf("%s: %d %s", path, r.Status, r.Body)
+		} else {
+			r.json(b, &out)
+		}
+		return out.ID
+	}
+	wh := create("/api/v1/warehouses", map[string]any{"code": "B", "name": "Bench"})
+	acc := create("/api/v1/accounts", map[string]any{"name": "Bench customer", "credit_limit_minor": 100_000_000})
+	var lines []map[string]any
+	for i := 0; i < 3; i++ {
+		p := productBody("QB", "manufactured")
+		p["daily_capacity"], p["lead_time_days"] = 50, 2
+		id := create("/api/v1/products", p)
+		create("/api/v1/stock-moves", receiptBody(id, wh, 100, ""))
+		lines = append(lines, map[string]any{"product_id": id, "quantity": 250})
+	}
+	q := create("/api/v1/quotes", map[string]any{"account_id": acc, "lines": lines})
+	o := create("/api/v1/orders", map[string]any{"account_id": acc, "lines": lines})
+	return ta, owner, q, o
+}
+
+// BenchmarkQuoteDetail is GET /api/v1/quotes/{id} of a three-line quote:
+// each line's available-to-promise (cached stock, open production,
+// capacity) and the account's credit check.
+func BenchmarkQuoteDetail(b *testing.B) {
+	ta, owner, q, _ := quoteBench(b)
+	runReq(b, ta.app, "GET", "/api/v1/quotes/"+q, owner, ta.cookie().Name())
+}
+
+// BenchmarkOrderDetail is GET /api/v1/orders/{id} of an order with the same
+// three lines: the plain document read a quote's extras are measured
+// against.
+func BenchmarkOrderDetail(b *testing.B) {
+	ta, owner, _, o := quoteBench(b)
+	runReq(b, ta.app, "GET", "/api/v1/orders/"+o, owner, ta.cookie().Name())
+}
