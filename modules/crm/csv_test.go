@@ -5,12 +5,17 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"nexo/internal/errs"
+	"nexo/internal/web"
 )
 
 // exportAccounts returns accounts.csv of ctx's tenant.
@@ -366,5 +371,24 @@ func TestContactsImport(t *testing.T) {
 	}
 	if out := e.exportContacts(t, ctx, ContactFilter{AccountID: &beta.ID}); !strings.Contains(out, `'=HYPERLINK(""x"")`) {
 		t.Errorf("formula not defused:\n%s", out)
+	}
+}
+
+// TestHTTPImportSizeCap: past the HTTP body limit's default, the handler's
+// own cap refuses a file larger than MaxImportBytes with a 413.
+func TestHTTPImportSizeCap(t *testing.T) {
+	e := newEnv(t)
+	ctx := e.newTenant(t)
+	app := web.New(web.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BodyLimit: 4 << 20})
+	app.Use(func(c *fiber.Ctx) error {
+		c.SetUserContext(context.WithValue(ctx, permsKey{}, []string{"accounts:write"}))
+		return c.Next()
+	})
+	NewHandler(e.svc, testAuthz{}).Routes(web.NewRouter(app.Group("/api/v1"), "/api/v1", testAuthz{}, web.NewRegistry()))
+	req := httptest.NewRequest("POST", "/api/v1/accounts/import", strings.NewReader("name\n"+strings.Repeat("x", MaxImportBytes)))
+	req.Header.Set("Content-Type", "text/csv")
+	res, err := app.Test(req, -1)
+	if err != nil || res.StatusCode != 413 {
+		t.Fatalf("oversized import: %v %v", res.StatusCode, err)
 	}
 }

@@ -50,6 +50,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Delete("/activities/:id", awrite, h.deleteActivity)
 
 	h.pipelineRoutes(r)
+	h.csvRoutes(r)
 }
 
 type addressJSON struct {
