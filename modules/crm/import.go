@@ -128,6 +128,8 @@ func checkHeader(header, columns, required []string) ([]string, []ImportIssue) {
 		switch {
 		case !utf8.ValidString(h):
 			issues = append(issues, ImportIssue{Row: 1, Field: "csv", Message: "the header is not UTF-8 text; save the file as CSV UTF-8"})
+		case h == "":
+			issues = append(issues, ImportIssue{Row: 1, Field: "csv", Message: fmt.Sprintf("column %d has no name", i+1)})
 		case !slices.Contains(columns, h):
 			issues = append(issues, ImportIssue{Row: 1, Field: h, Message: "unknown column; the columns are " + strings.Join(columns, ", ")})
 		case slices.Contains(cols[:i], h):
