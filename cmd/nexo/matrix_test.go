@@ -107,6 +107,8 @@ var matrix = map[string]cell{
 	"POST /api/v1/accounts":                  {mkBody: func(fixtures) any { return map[string]any{"name": "Matrix " + uuid.NewString()[:8], "currency": "EUR"} }},
 	"GET /api/v1/accounts/:id":               {id: "account"},
 	"PATCH /api/v1/accounts/:id":             {id: "account", body: map[string]any{"phone": "+34 600 000 000"}},
+	"GET /api/v1/accounts.csv":               {},
+	"POST /api/v1/accounts/import":           {body: map[string]any{"csv": "name\nMatrix import\n", "dry_run": true}},
 	"GET /api/v1/warehouses":                 {},
 	"POST /api/v1/warehouses":                {mkBody: func(fixtures) any { return map[string]any{"code": "W-" + uuid.NewString()[:8], "name": "Matrix"} }},
 	"GET /api/v1/warehouses/:id":             {id: "warehouse"},
@@ -175,7 +177,11 @@ var matrix = map[string]cell{
 	"GET /api/v1/contacts/:id":    {id: "contact"},
 	"PATCH /api/v1/contacts/:id":  {id: "contact", body: map[string]any{"job_title": "Buyer"}},
 	"DELETE /api/v1/contacts/:id": {id: "contact"},
-	"GET /api/v1/activities":      {},
+	"GET /api/v1/contacts.csv":    {},
+	"POST /api/v1/contacts/import": {mkBody: func(f fixtures) any {
+		return map[string]any{"csv": "account_id,last_name\n" + f["customer"]() + ",Imported\n", "dry_run": true}
+	}},
+	"GET /api/v1/activities": {},
 	"POST /api/v1/activities": {mkBody: func(f fixtures) any {
 		return map[string]any{"account_id": f["customer"](), "kind": "note", "subject": "Matrix"}
 	}},

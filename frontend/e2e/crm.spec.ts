@@ -51,3 +51,36 @@ test('a rep drags an opportunity to the next stage and wins it', async ({ page }
   await expect(page.getByRole('button', { name: 'Won' })).toHaveCount(0);
   await shot(page, 'crm-02-won');
 });
+
+test('customers go out as CSV and come back in, and an edit warns of a look-alike', async ({ page }) => {
+  const slug = unique('crmcsv');
+  await signup(page, 'Bombas Sur S.L.', slug, 'Olga Owner', `olga@${slug}.example.com`);
+  await post(page, '/api/v1/accounts', { name: 'Riegos del Ebro', tax_id: 'B-11111111', credit_limit_minor: 4000000 });
+  const other = await post(page, '/api/v1/accounts', { name: 'Huertas Lopez' });
+
+  await page.goto('/app/accounts');
+  await expect(page.getByRole('cell', { name: 'Riegos del Ebro' })).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  const exported = (await (await download.createReadStream()).toArray()).join('');
+  expect(exported).toContain('40000.00,EUR');
+
+  // The export with one more customer imports back: a dry run, then the import.
+  await page.getByRole('button', { name: 'Import CSV' }).click();
+  const dialog = page.getByRole('dialog');
+  const file = exported + 'Viveros Ebro,,,,,,,,,,,,,,,,,,,,,,\n';
+  await dialog.locator('input[type="file"]').setInputFiles({ name: 'accounts.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+  await dialog.getByRole('button', { name: 'Check (dry run)' }).click();
+  await expect(dialog.getByText('3 rows are valid: 1 new, 2 updated.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByRole('cell', { name: 'Viveros Ebro' })).toBeVisible();
+  await shot(page, 'crm-03-csv-imported');
+
+  // Renaming a customer like another one warns before saving.
+  await page.goto(`/app/accounts/${other.id}`);
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('RIEGOS DEL EBRO SL');
+  await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByTestId('account-duplicates')).toContainText('Riegos del Ebro');
+  await page.getByRole('button', { name: 'Save anyway' }).click();
+  await expect(page.getByRole('heading', { name: 'RIEGOS DEL EBRO SL' })).toBeVisible();
+});

@@ -67,8 +67,8 @@ type AccountInput struct {
 	CreditLimitMinor *int64
 	Currency         *string
 	Active           *bool
-	// ConfirmDuplicate creates the account even when it looks like an
-	// existing one (create only).
+	// ConfirmDuplicate saves the account even when it looks like an
+	// existing one (on create, or on an edit of its name, tax id or email).
 	ConfirmDuplicate bool
 }
 

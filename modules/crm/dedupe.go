@@ -99,24 +99,70 @@ func (e *DuplicateError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap makes the error a coded conflict for errs.CodeOf and the handler.
 func (e *DuplicateError) Unwrap() error {
-	return errs.E(errs.Conflict, "this account looks like %d existing one(s); send confirm_duplicate: true to create it anyway",
+	return errs.E(errs.Conflict, "this account looks like %d existing one(s); send confirm_duplicate: true to save it anyway",
 		len(e.Candidates))
 }
 
 // maxDuplicates bounds the candidates listed.
 const maxDuplicates = 10
 
-// findDuplicates returns the bound tenant's accounts with a's normalized tax
-// id, name or email.
+// findDuplicates returns the bound tenant's accounts other than a itself
+// with a's normalized tax id, name or email.
 func findDuplicates(ctx context.Context, tx bun.IDB, a *Account) ([]Duplicate, error) {
+	return findDuplicatesBy(ctx, tx, a, allReasons)
+}
+
+// allReasons are the ways an account can look like another.
+var allReasons = map[string]bool{"name": true, "tax_id": true, "email": true}
+
+// findChangedDuplicates returns the accounts that after, an edit of before,
+// newly looks like: only the keys the edit changes count, so an account
+// already confirmed as a look-alike is not refused again for an edit of
+// its phone, and the account is never its own duplicate.
+func findChangedDuplicates(ctx context.Context, tx bun.IDB, before, after *Account) ([]Duplicate, error) {
+	by := changedKeys(before, after)
+	if len(by) == 0 {
+		return nil, nil
+	}
+	return findDuplicatesBy(ctx, tx, after, by)
+}
+
+// changedKeys names the duplicate keys (see Duplicate.Reasons) that differ
+// between before and after and are not empty in after.
+func changedKeys(before, after *Account) map[string]bool {
+	by := map[string]bool{}
+	if nameKey(after.Name) != nameKey(before.Name) {
+		by["name"] = true
+	}
+	if tk := taxKey(after.TaxID); tk != "" && tk != taxKey(before.TaxID) {
+		by["tax_id"] = true
+	}
+	if e := strings.ToLower(after.Email); e != "" && e != strings.ToLower(before.Email) {
+		by["email"] = true
+	}
+	return by
+}
+
+// findDuplicatesBy looks for accounts sharing the keys of a named in by.
+func findDuplicatesBy(ctx context.Context, tx bun.IDB, a *Account, by map[string]bool) ([]Duplicate, error) {
 	if err := fillKeys(ctx, tx); err != nil {
 		return nil, err
 	}
 	nk, tk, email := nameKey(a.Name), taxKey(a.TaxID), strings.ToLower(a.Email)
+	if !by["tax_id"] {
+		tk = ""
+	}
+	if !by["email"] {
+		email = ""
+	}
+	if !by["name"] {
+		nk = ""
+	}
 	var rows []accountRow
-	q := tx.NewSelect().Model(&rows).OrderExpr("a.id DESC").Limit(maxDuplicates).
+	q := tx.NewSelect().Model(&rows).Where("a.id <> ?", a.ID).OrderExpr("a.id DESC").Limit(maxDuplicates).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			q.Where("a.name_key = ?", nk)
+			// A valid name's key is never empty, so nk = '' matches nothing.
+			q.Where("a.name_key = ? AND a.name_key <> ''", nk)
 			if tk != "" {
 				q.WhereOr("a.tax_key = ?", tk)
 			}
@@ -135,7 +181,7 @@ func findDuplicates(ctx context.Context, tx bun.IDB, a *Account) ([]Duplicate, e
 		if tk != "" && r.TaxKey == tk {
 			d.Reasons = append(d.Reasons, "tax_id")
 		}
-		if r.NameKey == nk {
+		if nk != "" && r.NameKey == nk {
 			d.Reasons = append(d.Reasons, "name")
 		}
 		if email != "" && strings.ToLower(r.Email) == email {

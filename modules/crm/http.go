@@ -50,6 +50,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Delete("/activities/:id", awrite, h.deleteActivity)
 
 	h.pipelineRoutes(r)
+	h.csvRoutes(r)
 }
 
 type addressJSON struct {
@@ -215,10 +216,11 @@ func (h *Handler) update(c *fiber.Ctx) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	if in.ConfirmDuplicate {
-		return errs.Field("confirm_duplicate", "only applies when creating an account")
-	}
 	a, err := h.svc.UpdateAccount(c.UserContext(), id, in)
+	var dup *DuplicateError
+	if errors.As(err, &dup) {
+		return writeDuplicates(c, dup)
+	}
 	if err != nil {
 		return err
 	}
@@ -235,8 +237,8 @@ func decodeBody(c *fiber.Ctx, in *AccountInput) error {
 	return err
 }
 
-// duplicateProblem is the 409 of an account create that looks like existing
-// accounts: the problem details plus the candidates and why each matched.
+// duplicateProblem is the 409 of an account create or edit that looks like
+// existing accounts: the problem details plus the candidates and why each matched.
 type duplicateProblem struct {
 	web.Problem
 	Candidates []duplicateJSON `json:"candidates"`

@@ -83,7 +83,9 @@ func (s *Service) GetAccount(ctx context.Context, id uuid.UUID) (Account, error)
 	return a, err
 }
 
-// UpdateAccount changes the fields that are set.
+// UpdateAccount changes the fields that are set. An edit of the name, tax
+// id or email that makes the account look like another one is refused
+// with a *DuplicateError, as on create, unless in.ConfirmDuplicate is set.
 func (s *Service) UpdateAccount(ctx context.Context, id uuid.UUID, in AccountInput) (Account, error) {
 	if err := in.check(false); err != nil {
 		return Account{}, err
@@ -101,6 +103,15 @@ func (s *Service) UpdateAccount(ctx context.Context, id uuid.UUID, in AccountInp
 		if in.OwnerUserID != nil {
 			if err := checkOwner(ctx, tx, a.OwnerUserID); err != nil {
 				return err
+			}
+		}
+		if !in.ConfirmDuplicate {
+			dups, err := findChangedDuplicates(ctx, tx, &before, &a)
+			if err != nil {
+				return err
+			}
+			if len(dups) > 0 {
+				return &DuplicateError{Candidates: dups}
 			}
 		}
 		if _, err := tx.NewUpdate().Model(rowOf(&a)).Column(accountColumns...).Where("a.id = ?", id).Exec(ctx); err != nil {

@@ -92,6 +92,22 @@ export const en = {
     searchHint: 'Name, tax id, email or a contact’s email', taxId: 'Tax id', phone: 'Phone', city: 'City', creditLimit: 'Credit limit', paymentTerms: 'Payment terms (days)',
     noCreditLimit: 'No limit', availableCredit: 'Available credit', creditUsed: 'Open invoices {{invoices}} · open orders {{orders}}',
     billingAddress: 'Billing address', shippingAddress: 'Shipping address', line1: 'Address', postalCode: 'Postal code', country: 'Country',
+    saveAnyway: 'Save anyway', duplicateBodyEdit: 'With these changes the customer looks like the ones below. Open one of them, or save the changes anyway.', exportContacts: 'Export contacts', importContacts: 'Import contacts', importCsv: 'Import CSV',
+  },
+  csvImport: {
+    title: { accounts: 'Import customers', contacts: 'Import contacts' },
+    help: {
+      accounts: 'Columns as in the export: name, tax_id, email, phone, billing_… and shipping_… address parts, owner_email, payment_terms_days, credit_limit (e.g. 40000.00), currency, active, id. A row with an id (or else a known tax id) updates that customer; the others are created. Empty cells keep the current value. A dry run checks every row; nothing is saved until you apply.',
+      contacts: 'Columns as in the export: first_name, last_name, email, phone, job_title, role, primary, active, and the customer by account_id, account_tax_id or account_name. A row with an id (or else the email of one of the customer’s contacts) updates that contact; the others are created. A dry run checks every row; nothing is saved until you apply.',
+    },
+    file: 'CSV file', dryRun: 'Check (dry run)', apply: 'Import',
+    dryRunOk: '{{rows}} rows are valid: {{created}} new, {{updated}} updated.',
+    problems_one: '1 problem found; nothing has been saved. Valid rows: {{created}} new, {{updated}} updated.',
+    problems_other: '{{count}} problems found; nothing has been saved. Valid rows: {{created}} new, {{updated}} updated.',
+    row: 'Row', field: 'Column', problem: 'Problem',
+    duplicatesTitle_one: '1 row looks like an existing customer', duplicatesTitle_other: '{{count}} rows look like existing customers',
+    confirmDuplicates: 'Create them anyway (they are not the same customers)',
+    imported: 'Imported: {{created}} new, {{updated}} updated',
   },
   timeline: {
     title: 'Timeline', none: 'Nothing for this customer yet', balance: 'Balance', balanceHint: 'Open invoices', openOrders: 'Open orders',

@@ -93,6 +93,22 @@ export const es: Messages = {
     searchHint: 'Nombre, NIF, correo o correo de un contacto', taxId: 'NIF', phone: 'Teléfono', city: 'Ciudad', creditLimit: 'Límite de crédito', paymentTerms: 'Plazo de pago (días)',
     noCreditLimit: 'Sin límite', availableCredit: 'Crédito disponible', creditUsed: 'Facturas pendientes {{invoices}} · pedidos abiertos {{orders}}',
     billingAddress: 'Dirección de facturación', shippingAddress: 'Dirección de envío', line1: 'Dirección', postalCode: 'Código postal', country: 'País',
+    saveAnyway: 'Guardar de todos modos', duplicateBodyEdit: 'Con estos cambios el cliente se parece a los de abajo. Abre uno de ellos, o guarda los cambios de todos modos.', exportContacts: 'Exportar contactos', importContacts: 'Importar contactos', importCsv: 'Importar CSV',
+  },
+  csvImport: {
+    title: { accounts: 'Importar clientes', contacts: 'Importar contactos' },
+    help: {
+      accounts: 'Columnas como en la exportación: name, tax_id, email, phone, partes de la dirección billing_… y shipping_…, owner_email, payment_terms_days, credit_limit (p. ej. 40000.00), currency, active, id. Una fila con id (o, si no, con un NIF conocido) actualiza ese cliente; las demás se crean. Las celdas vacías mantienen el valor actual. La prueba comprueba cada fila; no se guarda nada hasta que importas.',
+      contacts: 'Columnas como en la exportación: first_name, last_name, email, phone, job_title, role, primary, active, y el cliente por account_id, account_tax_id o account_name. Una fila con id (o, si no, con el correo de un contacto del cliente) actualiza ese contacto; las demás se crean. La prueba comprueba cada fila; no se guarda nada hasta que importas.',
+    },
+    file: 'Archivo CSV', dryRun: 'Comprobar (prueba)', apply: 'Importar',
+    dryRunOk: '{{rows}} filas válidas: {{created}} nuevas, {{updated}} actualizadas.',
+    problems_one: 'Hay 1 problema; no se ha guardado nada. Filas válidas: {{created}} nuevas, {{updated}} actualizadas.',
+    problems_other: 'Hay {{count}} problemas; no se ha guardado nada. Filas válidas: {{created}} nuevas, {{updated}} actualizadas.',
+    row: 'Fila', field: 'Columna', problem: 'Problema',
+    duplicatesTitle_one: '1 fila se parece a un cliente existente', duplicatesTitle_other: '{{count}} filas se parecen a clientes existentes',
+    confirmDuplicates: 'Crearlas de todos modos (no son los mismos clientes)',
+    imported: 'Importado: {{created}} nuevos, {{updated}} actualizados',
   },
   timeline: {
     title: 'Cronología', none: 'Aún no hay nada de este cliente', balance: 'Saldo', balanceHint: 'Facturas pendientes', openOrders: 'Pedidos abiertos',

@@ -2,14 +2,16 @@ import { useState } from 'react';
 import { ActionIcon, Badge, Button, Checkbox, Group, Modal, Select, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconFileImport, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { FormActions } from '../../../components/FormActions';
+import { ImportCsvModal } from '../../../components/ImportCsvModal';
 import { LoadMore } from '../../../components/LoadMore';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
 
@@ -26,6 +28,7 @@ export function ContactsTab({ accountId }: { accountId: string }) {
   const { can } = useSession();
   const qc = useQueryClient();
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  const [importing, setImporting] = useState(false);
   const filters = { account_id: accountId };
   const list = useCursorList(['contacts', filters], (cursor) => unwrap(api.GET('/api/v1/contacts', { params: { query: cursorQuery(filters, cursor) } })));
   const remove = useMutation({
@@ -42,11 +45,19 @@ export function ContactsTab({ accountId }: { accountId: string }) {
     <>
       <Group justify="space-between" mb="sm">
         <Title order={2} fz="h4">{t('contacts.title')}</Title>
-        {write && (
-          <Button size="xs" leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')}>
-            {t('contacts.new')}
-          </Button>
-        )}
+        <Group gap="xs">
+          <ExportCsvButton path="/api/v1/contacts.csv" filters={filters} size="xs" />
+          {write && (
+            <Button size="xs" variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setImporting(true)}>
+              {t('accounts.importCsv')}
+            </Button>
+          )}
+          {write && (
+            <Button size="xs" leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')}>
+              {t('contacts.new')}
+            </Button>
+          )}
+        </Group>
       </Group>
       <DataTable
         withTableBorder
@@ -96,6 +107,7 @@ export function ContactsTab({ accountId }: { accountId: string }) {
       />
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
       {editing && <ContactForm accountId={accountId} contact={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
+      {importing && <ImportCsvModal resource="contacts" onClose={() => setImporting(false)} />}
     </>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Card, List, Modal, NumberInput, SimpleGrid, Stack, Tabs, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, List, Menu, Modal, NumberInput, SimpleGrid, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { IconPencil, IconPlus, IconSearch } from '@tabler/icons-react';
+import { IconChevronDown, IconDownload, IconFileImport, IconPencil, IconPlus, IconSearch, IconUsers } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -12,7 +12,9 @@ import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
 import { isApiError } from '../../../api/problem';
+import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { FormActions } from '../../../components/FormActions';
+import { ImportCsvModal, type CrmImportResource } from '../../../components/ImportCsvModal';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { formatMoney } from '../../../lib/format';
@@ -37,6 +39,7 @@ export function Accounts() {
   const [q, setQ] = useState('');
   const [debounced] = useDebouncedValue(q, 250);
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState<CrmImportResource | null>(null);
   const filters = { q: debounced };
   const list = useCursorList(['accounts', filters], (cursor) => unwrap(api.GET('/api/v1/accounts', { params: { query: cursorQuery(filters, cursor) } })));
   return (
@@ -45,11 +48,40 @@ export function Accounts() {
         title={t('accounts.title')}
         description={t('accounts.description')}
         actions={
-          can('accounts:write') && (
-            <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>
-              {t('accounts.new')}
-            </Button>
-          )
+          <Group gap="xs">
+            <ExportCsvButton path="/api/v1/accounts.csv" filters={filters} />
+            {can('accounts:write') && (
+              <Button variant="default" leftSection={<IconFileImport size={18} />} onClick={() => setImporting('accounts')}>
+                {t('accounts.importCsv')}
+              </Button>
+            )}
+            {(can('contacts:read') || can('contacts:write')) && (
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button variant="default" leftSection={<IconUsers size={18} />} rightSection={<IconChevronDown size={14} />}>
+                    {t('contacts.title')}
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {can('contacts:read') && (
+                    <Menu.Item component="a" href="/api/v1/contacts.csv" download leftSection={<IconDownload size={16} />}>
+                      {t('accounts.exportContacts')}
+                    </Menu.Item>
+                  )}
+                  {can('contacts:write') && (
+                    <Menu.Item leftSection={<IconFileImport size={16} />} onClick={() => setImporting('contacts')}>
+                      {t('accounts.importContacts')}
+                    </Menu.Item>
+                  )}
+                </Menu.Dropdown>
+              </Menu>
+            )}
+            {can('accounts:write') && (
+              <Button leftSection={<IconPlus size={18} />} onClick={() => setCreating(true)}>
+                {t('accounts.new')}
+              </Button>
+            )}
+          </Group>
         }
       />
       <TextInput mb="md" label={t('common.search')} placeholder={t('accounts.searchHint')} leftSection={<IconSearch size={16} />} value={q} onChange={(e) => setQ(e.currentTarget.value)} w={320} />
@@ -73,6 +105,7 @@ export function Accounts() {
       />
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
       {creating && <AccountForm onClose={() => setCreating(false)} onSaved={(a) => navigate(`/app/accounts/${a.id}`)} />}
+      {importing && <ImportCsvModal resource={importing} onClose={() => setImporting(null)} />}
     </>
   );
 }
@@ -149,8 +182,9 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
   const { me } = useSession();
   const qc = useQueryClient();
   const currency = account?.currency ?? me?.tenant.base_currency ?? 'EUR';
-  // A 409 on create lists the existing accounts this one looks like; the
-  // user opens one of them or confirms and creates it anyway.
+  // A 409 on create, or on an edit of the name, tax id or email, lists the
+  // existing accounts this one looks like; the user opens one of them or
+  // confirms and saves it anyway.
   const [duplicates, setDuplicates] = useState<Duplicate[] | null>(null);
   const empty = { line1: '', line2: '', city: '', postal_code: '', region: '', country: '' };
   const form = useForm({
@@ -180,9 +214,10 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
         billing_address: v.billing_address,
         ...(account ? {} : { shipping_address: v.billing_address }),
       };
+      const sent = confirm ? { ...body, confirm_duplicate: true } : body;
       return account
-        ? unwrap(api.PATCH('/api/v1/accounts/{id}', { params: { path: { id: account.id } }, body }))
-        : unwrap(api.POST('/api/v1/accounts', { body: confirm ? { ...body, confirm_duplicate: true } : body, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
+        ? unwrap(api.PATCH('/api/v1/accounts/{id}', { params: { path: { id: account.id } }, body: sent }))
+        : unwrap(api.POST('/api/v1/accounts', { body: sent, headers: { 'Idempotency-Key': newIdempotencyKey() } }));
     },
     onSuccess: (a) => {
       showSaved();
@@ -201,8 +236,8 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
       <form onSubmit={form.onSubmit((v) => save.mutate({ v }))}>
         <Stack>
           {duplicates && (
-            <Alert color="yellow" title={t('accounts.duplicateTitle')}>
-              <Text size="sm" mb="xs">{t('accounts.duplicateBody')}</Text>
+            <Alert color="yellow" title={t('accounts.duplicateTitle')} data-testid="account-duplicates">
+              <Text size="sm" mb="xs">{t(account ? 'accounts.duplicateBodyEdit' : 'accounts.duplicateBody')}</Text>
               <List size="sm" mb="sm">
                 {duplicates.map((d) => (
                   <List.Item key={d.account.id}>
@@ -212,7 +247,7 @@ function AccountForm({ account, onClose, onSaved }: { account?: Account; onClose
                 ))}
               </List>
               <Button size="xs" variant="outline" color="yellow" loading={save.isPending} onClick={() => save.mutate({ v: form.values, confirm: true })}>
-                {t('accounts.createAnyway')}
+                {t(account ? 'accounts.saveAnyway' : 'accounts.createAnyway')}
               </Button>
             </Alert>
           )}
