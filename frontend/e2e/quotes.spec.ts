@@ -8,7 +8,8 @@ import { mailLink, password, shot, signup, unique } from './helpers';
 // warehouse ships; finance invoices and records the payment; the rep's
 // opportunity shows the order invoiced and the invoice paid. Seed flow 4: the
 // rep is warned that a 50,000 € quote exceeds the customer's available
-// credit of 10,000 €; once accepted, the order waits for finance.
+// credit of 10,000 €; once accepted, the order waits for finance. And the
+// quote's own life: edited as a draft, revised once sent, declined.
 
 /** pick chooses a server-searched option; scope is the dialog or page section holding the picker. */
 async function pick(page: Page, scope: Locator, label: string, search: string, option: RegExp) {
@@ -258,4 +259,75 @@ test('a rep is warned that a quote exceeds the available credit; finance approve
   await expect(finance.getByTestId('order-status')).toHaveText('Confirmed');
   await expect(finance.getByTestId('line-reserved')).toHaveText('5');
   await shot(finance, 'quote-credit-approved');
+});
+
+test('a draft quote is edited, a refused change is shown in place, a sent quote is revised and the revision declined', async ({ page }) => {
+  const slug = unique('revise');
+  await signup(page, 'Tornillos Sur S.L.', slug, 'Olga Owner', `olga@${slug}.example.com`);
+  const wh = await api(page, 'POST', '/api/v1/warehouses', { code: 'MAIN', name: 'Main' });
+  const widget = await api(page, 'POST', '/api/v1/products', { sku: 'WIDGET', name: 'Widget', list_price_minor: 1_000, currency: 'EUR' });
+  await api(page, 'POST', '/api/v1/stock-moves', { kind: 'receipt', product_id: widget.id, warehouse_id: wh.id, quantity: 100 });
+  await api(page, 'POST', '/api/v1/accounts', { name: 'Beta Retail', currency: 'EUR', email: `buyer@${slug}.example.com` });
+
+  await nav(page).getByRole('link', { name: 'Quotes' }).click();
+  await page.getByRole('button', { name: 'New quote' }).click();
+  const create = page.getByRole('dialog');
+  await pick(page, create, 'Customer', 'Beta', /Beta Retail/);
+  await pick(page, create, 'Product', 'WIDGET', /WIDGET · Widget/);
+  await create.getByRole('textbox', { name: 'Quantity' }).fill('10');
+  await create.getByRole('button', { name: 'Create draft' }).click();
+  await expect(page.getByTestId('quote-total')).toHaveText('€100.00');
+  await expect(page.getByTestId('line-availability')).toHaveText('All 10 in stock now');
+
+  // 20 at 9,50 € less 10 %: 171 €.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog');
+  await edit.getByRole('textbox', { name: 'Quantity' }).fill('20');
+  await edit.getByLabel('Unit price').fill('9,50');
+  await edit.getByRole('textbox', { name: 'Discount' }).fill('10');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(page.getByTestId('quote-total')).toHaveText('€171.00');
+  await expect(page.getByRole('cell', { name: '10%' })).toBeVisible();
+
+  // A validity in the past is refused, in the dialog, and nothing changes.
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await edit.getByLabel('Valid until').fill('2020-01-01');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit.getByTestId('quote-problem')).toBeVisible();
+  await edit.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('quote-total')).toHaveText('€171.00');
+
+  // Sent to the customer's address, then revised: the first revision is
+  // superseded and points to the second, a draft priced the same.
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByTestId('quote-status')).toHaveText('Sent');
+  await expect(page.getByText(`Sent to: buyer@${slug}.example.com`)).toBeVisible();
+  const firstUrl = page.url();
+  await page.getByRole('button', { name: 'Revise' }).click();
+  await expect(page.getByRole('heading', { name: /· Revision 2$/ })).toBeVisible();
+  await expect(page.getByTestId('quote-status')).toHaveText('Draft');
+  await expect(page.getByTestId('quote-total')).toHaveText('€171.00');
+  const secondUrl = page.url();
+  expect(secondUrl).not.toBe(firstUrl);
+  await page.goto(firstUrl);
+  await expect(page.getByTestId('quote-status')).toHaveText('Superseded');
+  await page.getByRole('link', { name: 'Open the newer revision' }).click();
+  await expect(page).toHaveURL(secondUrl);
+
+  // The second revision, sent and declined: the reason is required.
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByTestId('quote-status')).toHaveText('Sent');
+  await page.getByRole('button', { name: 'Decline' }).click();
+  const decline = page.getByRole('dialog');
+  await decline.getByRole('button', { name: 'Decline' }).click();
+  await expect(decline.getByText('Required')).toBeVisible();
+  await decline.getByLabel('Reason').fill('Price too high');
+  await decline.getByRole('button', { name: 'Decline' }).click();
+  await expect(page.getByTestId('quote-status')).toHaveText('Declined');
+  await expect(page.getByText('Declined: Price too high')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Accept', exact: true })).toHaveCount(0);
+  await shot(page, 'quote-revised');
 });
