@@ -10,6 +10,11 @@ describe('role-scoped navigation', () => {
     expect(keys).toEqual(['dashboard', 'users', 'audit', 'security']);
     expect(visibleNav(holder()).map((n) => n.key)).toEqual(['dashboard', 'security']);
   });
+  it('shows quotes beside opportunities to holders of quotes:read, not to finance', () => {
+    const rep = visibleNav(holder('opportunities:read', 'quotes:read', 'orders:read')).map((n) => n.key);
+    expect(rep).toEqual(['dashboard', 'opportunities', 'quotes', 'orders', 'security']);
+    expect(visibleNav(holder('invoices:read', 'orders:read')).map((n) => n.key)).not.toContain('quotes');
+  });
   it('lists next steps the user may take, marking the done ones', () => {
     const owner = holder('users:manage', 'settings:manage', 'products:write', 'accounts:write', 'billing:manage');
     const steps = checklist(owner, { users: 1, invites: 1, billingState: 'trialing' });

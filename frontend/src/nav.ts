@@ -12,6 +12,7 @@ export const navItems: NavItem[] = [
   { key: 'dashboard', to: '/app', group: 'main' },
   { key: 'accounts', to: '/app/accounts', perm: 'accounts:read', group: 'main' },
   { key: 'opportunities', to: '/app/opportunities', perm: 'opportunities:read', group: 'main' },
+  { key: 'quotes', to: '/app/quotes', perm: 'quotes:read', group: 'main' },
   { key: 'myTasks', to: '/app/tasks', perm: 'activities:read', group: 'main' },
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },

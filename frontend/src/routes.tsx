@@ -30,6 +30,8 @@ import { MyTasks } from './pages/app/crm/Activities';
 import { Opportunities } from './pages/app/crm/Opportunities';
 import { OpportunityDetail } from './pages/app/crm/OpportunityDetail';
 import { Pipelines } from './pages/app/crm/Pipelines';
+import { Quotes } from './pages/app/quotes/Quotes';
+import { QuoteDetail } from './pages/app/quotes/QuoteDetail';
 import { Orders } from './pages/app/sales/Orders';
 import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
@@ -63,6 +65,8 @@ export const routes: RouteObject[] = [
       { path: 'tasks', element: guard('activities:read', <MyTasks />) },
       { path: 'opportunities', element: guard('opportunities:read', <Opportunities />) },
       { path: 'opportunities/:id', element: guard('opportunities:read', <OpportunityDetail />) },
+      { path: 'quotes', element: guard('quotes:read', <Quotes />) },
+      { path: 'quotes/:id', element: guard('quotes:read', <QuoteDetail />) },
       { path: 'pipelines', element: guard('pipelines:manage', <Pipelines />) },
       { path: 'orders', element: guard('orders:read', <Orders />) },
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },

@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    opportunities: 'Opportunities', pipelines: 'Pipelines', myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    quotes: 'Quotes', opportunities: 'Opportunities', pipelines: 'Pipelines', myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -285,6 +285,39 @@ export const en = {
     myTasks: 'My tasks', myTasksHint: 'Tasks assigned to you.', noTasks: 'No tasks — all done',
     kinds: { call: 'Call', email: 'Email', meeting: 'Meeting', task: 'Task', note: 'Note' },
     new: { call: 'Log a call', email: 'Log an email', meeting: 'Add a meeting', task: 'Add a task', note: 'Add a note' },
+  },
+  quotes: {
+    title: 'Quotes', description: 'Offers to customers with live availability and a credit check; an accepted quote becomes the sales order.',
+    new: 'New quote', create: 'Create quote', none: 'No quotes yet', searchHint: 'Quote number', notFound: 'Quote not found',
+    number: 'Number', quote: 'Quote {{number}}', revision: 'Revision {{revision}}', rev: 'Rev.', account: 'Customer', opportunity: 'Opportunity',
+    validUntil: 'Valid until', validUntilHint: 'Empty: 30 days from today', promised: 'Promised date', sentTo: 'Sent to', created: 'Created',
+    lines: 'Lines', product: 'Product', quantity: 'Quantity', unitPrice: 'Unit price', listPrice: 'Catalog price', discount: 'Discount',
+    tax: 'Tax', amount: 'Amount', availability: 'Availability', subtotal: 'Subtotal', total: 'Total', notes: 'Notes', addLine: 'Add line',
+    createDraft: 'Create draft', edit: 'Edit', editTitle: 'Edit quote {{number}}', pdf: 'Download PDF',
+    send: 'Send', sendTitle: 'Send quote {{number}}', to: 'To', toHint: 'Empty: the contact’s email, else the customer’s', message: 'Message', sent: 'Quote sent',
+    accept: 'Accept', acceptTitle: 'Record the customer’s acceptance', acceptBody: 'This creates the sales order at the quoted prices, reserves stock, plans production for what is missing and wins the opportunity.',
+    acceptConfirm: 'Accept and create order', accepted: 'Quote accepted',
+    orderCreated: 'Sales order {{number}} created', orderStatus: 'Status: {{status}}', openOrder: 'Open order {{number}}',
+    productionOrders: 'Production orders planned: {{numbers}}', noProduction: 'No production needed.',
+    decline: 'Decline', declineTitle: 'Record the customer’s refusal', reason: 'Reason', declined: 'Quote declined', declinedBecause: 'Declined: {{reason}}',
+    revise: 'Revise', revised: 'Revision {{revision}} started',
+    superseded: 'A newer revision replaces this quote.', openNewer: 'Open the newer revision',
+    expired: 'Its validity has passed: revise it to quote again.', acceptedInto: 'Accepted: it became a sales order.',
+    statuses: { draft: 'Draft', sent: 'Sent', accepted: 'Accepted', declined: 'Declined', superseded: 'Superseded', expired: 'Expired' },
+    availabilityText: {
+      allNow: 'All {{quantity}} in stock now',
+      split: '{{now}} in stock now; {{later}} more by {{date}}',
+      noneNow: 'None in stock; all {{quantity}} by {{date}}',
+    },
+    credit: {
+      title: 'Credit check', noLimit: 'No credit limit', limit: 'Credit limit', openInvoices: 'Open invoices', openOrders: 'Open orders',
+      available: 'Available credit', thisQuote: 'This quote', fits: 'The quote fits within the available credit.',
+      exceedsTitle: 'Over the available credit', exceeds: 'Available credit {{available}}; this quote exceeds it by {{over}}.',
+      exceedsHint: 'If the customer accepts, the order waits in credit hold until finance approves it.',
+    },
+    fromOpportunity: {
+      quotes: 'Quotes', orders: 'Sales orders', noOrders: 'No orders yet: an accepted quote makes one.', invoicesOf: 'Invoices of {{number}}',
+    },
   },
 };
 

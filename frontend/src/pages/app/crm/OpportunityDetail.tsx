@@ -12,6 +12,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { ProductPicker } from '../../../components/pickers';
 import { formatDateTime, formatMoney, minorToInput, parseMoneyToMinor } from '../../../lib/format';
 import { useLocale } from '../../../lib/useLocale';
+import { CreateQuoteButton, OpportunitySales } from '../quotes/OpportunitySales';
 import { ActivitiesTab } from './Activities';
 import { CloseButtons, StatusBadge, usePipelines, type Opportunity } from './Opportunities';
 
@@ -32,6 +33,7 @@ export function OpportunityDetail() {
         actions={
           <>
             <StatusBadge status={opp.status} />
+            {opp.status === 'open' && <CreateQuoteButton opportunityId={opp.id} />}
             <CloseButtons opportunity={opp} size="sm" />
           </>
         }
@@ -51,6 +53,7 @@ export function OpportunityDetail() {
         </Card>
       </SimpleGrid>
       <Lines opp={opp} />
+      <OpportunitySales opportunityId={opp.id} />
       <Stack mt="lg">
         <ActivitiesTab accountId={opp.account_id} opportunityId={opp.id} />
       </Stack>
