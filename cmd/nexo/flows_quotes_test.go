@@ -456,6 +456,14 @@ func TestQuoteRules(t *testing.T) {
 	ta.quoteAction(t, rep, next.ID, "decline", map[string]any{"reason": ""}, 400)
 	ta.quoteAction(t, rep, next.ID, "decline", map[string]any{"reason": "price"}, 200)
 	ta.quoteAction(t, rep, next.ID, "accept", nil, 409)
+	// A declined quote can be revised; its answer stays on record.
+	var third quoteBody
+	if err := json.Unmarshal(ta.quoteAction(t, rep, next.ID, "revise", nil, 201), &third); err != nil {
+		t.Fatal(err)
+	}
+	if declined := ta.quote(t, rep, next.ID); third.Revision != 3 || declined.Status != "superseded" {
+		t.Errorf("revising a declined quote: %+v, then %+v", declined, third)
+	}
 	if n := ta.erpCount(t, owner, "/api/v1/orders"); n != 0 {
 		t.Errorf("refused acceptances made orders: %d", n)
 	}

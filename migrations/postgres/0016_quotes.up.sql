@@ -35,7 +35,8 @@ CREATE TABLE quotes (
     UNIQUE (tenant_id, number, revision),
     CHECK ((status = 'accepted') = (accepted_at IS NOT NULL)),
     CHECK ((status = 'accepted') = (order_id IS NOT NULL)),
-    CHECK ((status = 'declined') = (declined_at IS NOT NULL)),
+    -- A declined quote keeps its answer when a revision supersedes it.
+    CHECK (status <> 'declined' OR declined_at IS NOT NULL),
     CHECK ((status = 'superseded') = (superseded_by IS NOT NULL)),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, contact_id) REFERENCES contacts (tenant_id, id),

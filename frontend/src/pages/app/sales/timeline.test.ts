@@ -8,6 +8,7 @@ describe('timelineLink', () => {
   it('opens each record on its own page, payments and credit notes on their invoice', () => {
     expect(timelineLink(item('order'))).toBe('/app/orders/X');
     expect(timelineLink(item('production'))).toBe('/app/production/X');
+    expect(timelineLink(item('quote'))).toBe('/app/quotes/X');
     expect(timelineLink(item('shipment', { order_id: 'O' }))).toBe('/app/shipments/X');
     expect(timelineLink(item('invoice', { order_id: 'O', invoice_id: 'X' }))).toBe('/app/invoices/X');
     expect(timelineLink(item('payment', { invoice_id: 'I' }))).toBe('/app/invoices/I');
@@ -15,7 +16,6 @@ describe('timelineLink', () => {
   });
   it('has no link for what has no page', () => {
     expect(timelineLink(item('activity'))).toBeNull();
-    expect(timelineLink(item('quote'))).toBeNull();
     expect(timelineLink(item('payment'))).toBeNull();
     expect(timelineLink(item('something_new'))).toBeNull();
   });
@@ -27,6 +27,7 @@ describe('timelineStatusKey', () => {
     const statuses: Record<string, string[]> = {
       order: Object.keys(en.orders.statuses), production: Object.keys(en.production.statuses),
       shipment: Object.keys(en.shipments.statuses), invoice: Object.keys(en.invoices.statuses), activity: ['open', 'done'],
+      quote: Object.keys(en.quotes.statuses),
     };
     for (const [kind, list] of Object.entries(statuses)) {
       for (const status of list) {
@@ -39,7 +40,7 @@ describe('timelineStatusKey', () => {
   it('is null without a status or for a kind without a table', () => {
     expect(timelineStatusKey(item('payment'))).toBeNull();
     expect(timelineStatusKey(item('activity'))).toBeNull();
-    expect(timelineStatusKey(item('quote', { status: 'sent' }))).toBeNull();
+    expect(timelineStatusKey(item('credit_note', { status: 'issued' }))).toBeNull();
   });
 });
 

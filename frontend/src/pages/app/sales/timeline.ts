@@ -13,11 +13,13 @@ export interface TimelineRef {
 
 /**
  * timelineLink is the staff app page an item opens, or null when it has
- * none (activities; quotes until they have a page). Payments and credit
- * notes open their invoice, which lists them.
+ * none (activities). Payments and credit notes open their invoice, which
+ * lists them.
  */
 export function timelineLink(it: TimelineRef): string | null {
   switch (it.kind) {
+    case 'quote':
+      return `/app/quotes/${it.id}`;
     case 'order':
       return `/app/orders/${it.id}`;
     case 'production':
@@ -36,6 +38,7 @@ export function timelineLink(it: TimelineRef): string | null {
 
 /** The translation table of each kind's statuses (its module's own). */
 const statusTable: Record<string, string> = {
+  quote: 'quotes.statuses',
   order: 'orders.statuses',
   production: 'production.statuses',
   shipment: 'shipments.statuses',
