@@ -12,6 +12,7 @@ import { showError, showSaved } from '../../../components/forms';
 import { FormActions } from '../../../components/FormActions';
 import { LoadMore } from '../../../components/LoadMore';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
+import { PortalAccess, usePortalUsers } from '../../portal/PortalAccess';
 
 export type Contact = components['schemas']['Contact'];
 type ContactRole = Contact['role'];
@@ -38,6 +39,7 @@ export function ContactsTab({ accountId }: { accountId: string }) {
     onError: (e) => showError(e),
   });
   const write = can('contacts:write');
+  const portal = usePortalUsers(accountId, can('contacts:read'));
   return (
     <>
       <Group justify="space-between" mb="sm">
@@ -71,6 +73,11 @@ export function ContactsTab({ accountId }: { accountId: string }) {
           { accessor: 'role', title: t('contacts.role'), render: (c) => t(`contacts.roles.${c.role}`) },
           { accessor: 'email', title: t('auth.email') },
           { accessor: 'phone', title: t('accounts.phone') },
+          {
+            accessor: 'portal',
+            title: t('portal.access'),
+            render: (c) => <PortalAccess contactId={c.id} email={c.email} access={portal.get(c.id)} write={write} />,
+          },
           {
             accessor: 'actions',
             title: '',
