@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"nexo/tenant"
 )
 
 // portalMe is a customer's /me.
@@ -262,7 +265,7 @@ func TestPortalIdentity(t *testing.T) {
 	if late == magic {
 		t.Fatal("the same magic token twice")
 	}
-	ta.expirePortalTokens(t)
+	ta.expirePortalTokens(t, owner)
 	if r := confirm("portal-id-a", late); r.Status != 400 {
 		t.Errorf("an expired magic link: %d %s", r.Status, r.Body)
 	}
@@ -314,12 +317,23 @@ func TestPortalIdentity(t *testing.T) {
 	}
 }
 
-// expirePortalTokens moves every portal token's expiry into the past.
-func (ta *testApp) expirePortalTokens(t *testing.T) {
+// expirePortalTokens moves the unused portal tokens of owner's tenant
+// into the past (in the tenant's transaction: RLS hides them otherwise).
+func (ta *testApp) expirePortalTokens(t *testing.T, owner *client) {
 	t.Helper()
-	err := ta.db.Platform(context.Background(), func(ctx context.Context, tx bun.IDB) error {
-		_, err := tx.NewUpdate().Table("portal_tokens").Set("expires_at = ?", "2000-01-01T00:00:00Z").Where("used_at IS NULL").Exec(ctx)
-		return err
+	var me meBody
+	ta.do(owner, "GET", "/api/v1/me", nil).json(t, &me)
+	ctx := tenant.WithTenant(context.Background(), uuid.MustParse(me.Tenant.ID))
+	err := ta.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		res, err := tx.NewUpdate().Table("portal_tokens").Set("expires_at = ?", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).
+			Where("tenant_id = ?", uuid.MustParse(me.Tenant.ID)).Where("used_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Error("no portal token to expire")
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
