@@ -26,6 +26,11 @@ func (a *Authorizer) Authorize(ctx context.Context, acc web.Access) error {
 	if !ok {
 		return errs.E(errs.Unauthenticated, "log in or send an API key")
 	}
+	// SECURITY: a portal customer reaches only routes that declare they
+	// bind rows to the customer's account; a permission alone is not enough.
+	if p.Kind == tenant.KindCustomer && !acc.Customer {
+		return errs.E(errs.Forbidden, "not available in the customer portal")
+	}
 	if len(acc.Kinds) > 0 && !slices.Contains(acc.Kinds, string(p.Kind)) {
 		return errs.E(errs.Forbidden, "not available to this kind of credential")
 	}

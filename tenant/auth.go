@@ -108,6 +108,9 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 	if err != nil {
 		return Principal{}, Session{}, err
 	}
+	if sess.Kind == KindCustomer {
+		return s.customerSession(ctx, raw, sess)
+	}
 	// One statement for both checks (the request path runs it on every
 	// call): the user, active, of the session's tenant, which must be
 	// active too; the tenant's TOTP rule comes along.
@@ -129,6 +132,30 @@ func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, 
 	p := Principal{TenantID: sess.TenantID, Kind: sess.Kind, ID: u.ID, Subject: UserSubject(u.ID),
 		SessionID: sess.hash, Name: u.Name, Email: u.Email}
 	sess.mustEnroll = s.mustEnrollTOTP(p, u.RequireTOTP, u.TOTPEnabled)
+	return p, sess, nil
+}
+
+// customerSession loads the live portal user behind a customer session: a
+// disabled contact or a suspended tenant stops working at once.
+func (s *Service) customerSession(ctx context.Context, raw string, sess Session) (Principal, Session, error) {
+	expired := errs.E(errs.Unauthenticated, "session expired")
+	if s.customers == nil {
+		return Principal{}, Session{}, expired
+	}
+	p, err := s.customers.CustomerPrincipal(WithTenant(ctx, sess.TenantID), sess.TenantID, sess.UserID)
+	if err != nil {
+		if errs.Is(err, errs.NotFound) {
+			_ = s.sessions.Delete(ctx, raw)
+			return Principal{}, Session{}, expired
+		}
+		return Principal{}, Session{}, err
+	}
+	// SECURITY: the tenant, kind and id come from the session, never from
+	// the hook's answer; a customer without an account never binds.
+	if p.AccountID == nil {
+		return Principal{}, Session{}, expired
+	}
+	p.TenantID, p.Kind, p.ID, p.Subject, p.SessionID = sess.TenantID, KindCustomer, sess.UserID, CustomerSubject(sess.UserID), sess.hash
 	return p, sess, nil
 }
 

@@ -27,10 +27,28 @@ type Principal struct {
 	TenantID  uuid.UUID
 	Kind      Kind
 	ID        uuid.UUID // user id, API key id or portal contact id
-	Subject   string    // the casbin subject ("u:<id>", "k:<id>")
+	Subject   string    // the casbin subject ("u:<id>", "k:<id>", "c:<id>")
 	SessionID string    // hashed session id for cookie sessions
 	Name      string
 	Email     string
+	// AccountID is the customer account a portal customer is bound to (R3);
+	// nil for staff and API keys.
+	AccountID *uuid.UUID
+}
+
+// BoundAccount reports whether the caller is limited to one customer
+// account, and which. Handlers serving customers filter by it.
+// SECURITY: a customer principal without an account is bound to uuid.Nil,
+// which matches no row (fail closed).
+func BoundAccount(ctx context.Context) (uuid.UUID, bool) {
+	p, ok := PrincipalFrom(ctx)
+	if !ok || p.Kind != KindCustomer {
+		return uuid.Nil, false
+	}
+	if p.AccountID == nil {
+		return uuid.Nil, true
+	}
+	return *p.AccountID, true
 }
 
 type ctxKey int

@@ -32,7 +32,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/auth/password-reset/confirm", web.Public, h.confirmReset)
 	r.Post("/auth/accept-invite", web.Public, h.acceptInvite)
 	staff := web.Access{Authenticated: true, Kinds: []string{string(KindUser)}}
-	r.Get("/me", web.Authenticated, h.me)
+	r.Get("/me", web.Access{Authenticated: true, Customer: true}, h.me)
 	r.Post("/me/totp", staff, h.startTOTP)
 	r.Post("/me/totp/confirm", staff, h.confirmTOTP)
 	r.Post("/me/totp/disable", staff, h.disableTOTP)
@@ -112,6 +112,18 @@ type meJSON struct {
 // meOf builds the /me answer for principal p.
 func (h *Handler) meOf(c *fiber.Ctx, p Principal, csrf string) error {
 	ctx := c.UserContext()
+	if p.Kind == KindCustomer {
+		// The portal answers for its customers with its own allow-list: no
+		// plan, billing state, roles of staff or permissions list beyond theirs.
+		if h.svc.customers == nil {
+			return errs.E(errs.Unauthenticated, "not logged in")
+		}
+		body, err := h.svc.customers.CustomerMe(ctx, p, csrf)
+		if err != nil {
+			return err
+		}
+		return c.JSON(body)
+	}
 	tn, err := h.svc.TenantByID(ctx, p.TenantID)
 	if err != nil {
 		return err
@@ -201,7 +213,7 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 func (h *Handler) me(c *fiber.Ctx) error {
 	p, _ := PrincipalFrom(c.UserContext())
 	csrf := ""
-	if p.Kind == KindUser {
+	if p.Kind == KindUser || p.Kind == KindCustomer {
 		if sess, err := h.svc.sessions.Get(c.UserContext(), c.Cookies(h.cookie.Name())); err == nil {
 			csrf = sess.CSRF
 		}

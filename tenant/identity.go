@@ -66,13 +66,36 @@ type Options struct {
 // Service owns signup, login, sessions, password reset, TOTP, users,
 // invitations and API keys.
 type Service struct {
-	db       *DB
-	sessions *Sessions
-	throttle *Throttle
-	policy   Policy
-	seats    SeatLimiter
-	opt      Options
+	db        *DB
+	sessions  *Sessions
+	throttle  *Throttle
+	policy    Policy
+	seats     SeatLimiter
+	customers Customers
+	opt       Options
 }
+
+// Customers is what identity needs from the customer portal (implemented by
+// *portal.Service, wired in cmd/nexo): the live portal user behind a
+// customer session, and that customer's /me answer.
+type Customers interface {
+	// CustomerPrincipal loads the active portal user id of tenantID (ctx is
+	// bound to it); NotFound when it is missing, disabled or unbound.
+	CustomerPrincipal(ctx context.Context, tenantID, id uuid.UUID) (Principal, error)
+	// CustomerMe is the /me body of customer p; csrf is the session's token.
+	CustomerMe(ctx context.Context, p Principal, csrf string) (any, error)
+}
+
+// UseCustomers plugs the portal in. Without it no customer session
+// authenticates (fail closed).
+func (s *Service) UseCustomers(c Customers) { s.customers = c }
+
+// Throttle exposes the login throttle, so the portal's logins share its
+// per-IP counters and Redis fallback (U2).
+func (s *Service) Throttle() *Throttle { return s.throttle }
+
+// CustomerSubject is the casbin subject of a portal user.
+func CustomerSubject(id uuid.UUID) string { return "c:" + id.String() }
 
 // NewService wires the identity service.
 func NewService(d *DB, s *Sessions, t *Throttle, p Policy, opt Options) *Service {

@@ -86,6 +86,14 @@ var matrix = map[string]cell{
 	"GET /api/v1/number-series":                {},
 	"PATCH /api/v1/number-series/:code":        {id: "series", body: map[string]any{"padding": 7}},
 	"GET /api/v1/portal/:slug/logo":            {},
+	// The portal's own login routes; :slug is the matrix tenant's.
+	"POST /api/v1/portal/:slug/login":              {body: map[string]string{"email": "customer@matrix-a.example.com", "password": testPassword}, fresh: true},
+	"POST /api/v1/portal/:slug/accept-invite":      {body: map[string]string{"token": "x", "password": testPassword}},
+	"POST /api/v1/portal/:slug/magic-link":         {body: map[string]string{"email": "nobody@m.example.com"}},
+	"POST /api/v1/portal/:slug/magic-link/confirm": {body: map[string]string{"token": "x"}},
+	"POST /api/v1/contacts/:id/portal-invite":      {id: "contact_email"},
+	"POST /api/v1/contacts/:id/portal-disable":     {id: "portal_contact"},
+	"GET /api/v1/portal-users":                     {},
 
 	"GET /api/v1/products":                   {},
 	"POST /api/v1/products":                  {mkBody: func(fixtures) any { return productBody("MX", "stocked") }},
@@ -311,6 +319,9 @@ type caller struct {
 	c     *client
 	kind  tenant.Kind // "" for anonymous
 	roles []string
+	// relogin opens a fresh session for callers that are not staff users
+	// (the portal customer), for routes that end the calling session.
+	relogin func() *client
 }
 
 // fixtures holds ids of objects of one tenant, by kind.
@@ -356,6 +367,11 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 	// A contact of the customer, and a task about it assigned to the owner.
 	contact := func() string {
 		return create("/api/v1/contacts", map[string]any{"account_id": customer(), "first_name": "Ana", "last_name": "Fixture"})
+	}
+	// A contact with an email, to invite to the portal.
+	contactEmail := func() string {
+		return create("/api/v1/contacts", map[string]any{"account_id": customer(), "last_name": "Portal",
+			"email": tag + "-" + uuid.NewString()[:8] + "@m.example.com"})
 	}
 	lotProduct := once(func() string {
 		b := productBody(tag+"-L", "stocked")
@@ -471,7 +487,16 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		"account": func() string {
 			return create("/api/v1/accounts", map[string]any{"name": "Account " + tag + " " + uuid.NewString()[:8]})
 		},
-		"contact": contact,
+		"contact":       contact,
+		"contact_email": contactEmail,
+		// A contact invited to the portal.
+		"portal_contact": func() string {
+			id := contactEmail()
+			if r := ta.do(owner, "POST", "/api/v1/contacts/"+id+"/portal-invite", nil); r.Status != 201 {
+				t.Fatalf("fixture portal invite: %d %s", r.Status, r.Body)
+			}
+			return id
+		},
 		"activity": func() string {
 			return create("/api/v1/activities", map[string]any{"contact_id": contact(), "kind": "task", "subject": "Call back",
 				"due_at": "2030-01-02T09:00:00Z"})
@@ -609,6 +634,15 @@ func TestPermissionMatrix(t *testing.T) {
 		ta.do(owner, "POST", "/api/v1/api-keys", map[string]string{"name": "matrix " + role, "role": role}).json(t, &k)
 		callers = append(callers, caller{name: "api_key:" + role, c: &client{bearer: k.Key}, kind: tenant.KindAPIKey, roles: []string{role}})
 	}
+	// A portal customer of its own account, which has an order.
+	custAcc := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Matrix portal customer"})
+	custProduct := ta.createID(t, owner, "/api/v1/products", productBody("MXC", "stocked"))
+	ta.createID(t, owner, "/api/v1/orders", orderBody(custAcc, custProduct, 1))
+	relogCustomer := func() *client {
+		return ta.sessionFrom(ta.do(nil, "POST", "/api/v1/portal/matrix-a/login", map[string]string{"email": "customer@matrix-a.example.com", "password": testPassword}))
+	}
+	callers = append(callers, caller{name: "customer", c: ta.portalCustomer(t, owner, "matrix-a", custAcc, "customer@matrix-a.example.com"),
+		kind: tenant.KindCustomer, roles: []string{"customer"}, relogin: relogCustomer})
 	own := ta.tenantFixtures(t, owner, "own")
 	cells := 0
 	for _, spec := range ta.registry.Routes() {
@@ -618,13 +652,15 @@ func TestPermissionMatrix(t *testing.T) {
 			if want && m.alsoNeeds != "" {
 				want = ta.allowed(tid, web.Perm(m.alsoNeeds), cl)
 			}
-			path := spec.Path
+			path := strings.ReplaceAll(spec.Path, ":slug", "matrix-a")
 			if m.id != "" {
 				path = routePath(path, own[m.id]())
 			}
 			c := cl.c
 			if m.fresh && cl.email != "" {
 				c = ta.sessionFrom(login(ta, cl.email, testPassword, "matrix-a"))
+			} else if m.fresh && cl.relogin != nil {
+				c = cl.relogin()
 			}
 			r := ta.do(c, spec.Method, path, m.requestBody(own))
 			denied := r.Status == 401 || r.Status == 403
@@ -646,6 +682,10 @@ func (ta *testApp) allowed(tid uuid.UUID, a web.Access, cl caller) bool {
 		return false
 	}
 	if len(a.Kinds) > 0 && !has(a.Kinds, string(cl.kind)) {
+		return false
+	}
+	// Customers reach only routes that apply their account binding.
+	if cl.kind == tenant.KindCustomer && !a.Customer {
 		return false
 	}
 	if a.Perm == "" {
@@ -719,10 +759,66 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 		checked++
 	}
+	checked += ta.customerIsolation(t, a, own, ids)
 	if after := snapshot(); after != before {
 		t.Errorf("tenant B changed after tenant A's requests:\nbefore %s\nafter  %s", before, after)
 	}
 	if checked == 0 {
 		t.Fatal("no :id routes checked")
 	}
+}
+
+// customerIsolation is the portal row of T4: a customer of another account
+// of tenant A (account B, which has its own order) asks, on every route a
+// customer may reach, for objects of tenant A's fixture account and of
+// tenant B: each answers exactly like a nonexistent id, and no list shows
+// them.
+func (ta *testApp) customerIsolation(t *testing.T, owner *client, own fixtures, foreign map[string]string) int {
+	accB := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Isolation portal account B"})
+	ownOrder := ta.createID(t, owner, "/api/v1/orders", orderBody(accB, own["component"](), 1))
+	cust := ta.portalCustomer(t, owner, "iso-matrix-a", accB, "customer-b@iso-matrix-a.example.com")
+	otherAccount := map[string]string{}
+	checked := 0
+	for _, spec := range ta.registry.Routes() {
+		if !spec.Access.Customer {
+			continue
+		}
+		m := matrix[spec.Method+" "+spec.Path]
+		body := m.requestBody(own)
+		if m.id == "" {
+			continue
+		}
+		if _, ok := otherAccount[m.id]; !ok {
+			otherAccount[m.id] = own[m.id]()
+		}
+		missing := ta.do(cust, spec.Method, routePath(spec.Path, uuid.Must(uuid.NewV7()).String()), body)
+		for who, id := range map[string]string{"account A's": otherAccount[m.id], "tenant B's": foreign[m.id]} {
+			got := ta.do(cust, spec.Method, routePath(spec.Path, id), body)
+			if got.Status != missing.Status || got.problemCode() != missing.problemCode() || got.Status < 400 {
+				t.Errorf("%s %s as account B's customer with %s %s: %d %s; with a missing id: %d %s", spec.Method, spec.Path, who, m.id, got.Status, got.Body, missing.Status, missing.Body)
+			}
+		}
+		checked++
+	}
+	// Lists, now that account A's objects exist, and B's own order.
+	listed := 0
+	for _, spec := range ta.registry.Routes() {
+		if spec.Access.Customer && spec.Method == "GET" && matrix[spec.Method+" "+spec.Path].id == "" {
+			r := ta.do(cust, "GET", spec.Path, nil)
+			for kind, id := range otherAccount {
+				if strings.Contains(string(r.Body), id) {
+					t.Errorf("GET %s as account B's customer lists account A's %s %s", spec.Path, kind, id)
+				}
+			}
+			listed++
+		}
+	}
+	t.Logf("customer isolation: %d :id routes, %d lists", checked, listed)
+	if r := ta.do(cust, "GET", "/api/v1/orders/"+ownOrder, nil); r.Status != 200 {
+		t.Errorf("account B's customer reading its own order: %d %s", r.Status, r.Body)
+	}
+	if checked == 0 {
+		t.Error("no customer :id routes checked")
+	}
+	return checked
 }

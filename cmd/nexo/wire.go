@@ -30,6 +30,7 @@ import (
 	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
+	"nexo/portal"
 	"nexo/rbac"
 	"nexo/tenant"
 )
@@ -58,6 +59,7 @@ type appState struct {
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
 	timeline   *flows.TimelineService
+	portal     *portal.Service
 	metrics    *prometheus.Registry
 	registry   *web.Registry
 	app        *fiber.App
@@ -170,6 +172,11 @@ func (a *appState) buildModules() {
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
 	a.timeline = flows.NewTimelineService(a.db, a.credit,
 		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes))...)
+	// Portal users are contacts of the CRM; identity asks the portal for the
+	// customer behind a customer session.
+	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
+		portal.Options{BaseURL: a.cfg.BaseURL})
+	a.identity.UseCustomers(a.portal)
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

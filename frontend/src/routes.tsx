@@ -40,6 +40,8 @@ import { Receivables } from './pages/app/sales/Receivables';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
+import { PortalAcceptInvite } from './pages/portal/PortalAcceptInvite';
+import { PortalMagicLink } from './pages/portal/PortalMagicLink';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -101,6 +103,9 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <PortalLogin /> },
       { path: 'home', element: <PortalHome /> },
+      { path: 'orders', element: <PortalHome /> },
+      { path: 'accept-invite', element: <PortalAcceptInvite /> },
+      { path: 'magic-link', element: <PortalMagicLink /> },
     ],
   },
   { path: '*', element: <NotFound /> },

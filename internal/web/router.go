@@ -27,6 +27,11 @@ type Access struct {
 	// Kinds limits the route to some credential kinds ("user", "api_key",
 	// "customer"); empty allows all.
 	Kinds []string
+	// Customer admits portal customers, who are refused every route without
+	// it (fail closed). Set it only on routes that apply the customer's
+	// account binding (tenant.BoundAccount) and answer with a customer
+	// field allow-list.
+	Customer bool
 }
 
 // Public routes need no credential.
@@ -37,6 +42,10 @@ var Authenticated = Access{Authenticated: true}
 
 // Perm requires one permission.
 func Perm(p string) Access { return Access{Perm: p} }
+
+// CustomerPerm requires one permission and admits portal customers holding
+// it: the handler must bind its rows to the customer's account.
+func CustomerPerm(p string) Access { return Access{Perm: p, Customer: true} }
 
 // Authorizer decides whether the principal bound to ctx may pass access.
 // It returns an unauthenticated error without a principal and forbidden

@@ -25,15 +25,18 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Routes mounts the order routes on r (at /api/v1).
 func (h *Handler) Routes(r *web.Router) {
 	read, write := web.Perm("orders:read"), web.Perm("orders:write")
-	r.Get("/orders", read, h.list)
+	// Portal customers read their own account's orders (http_customer.go);
+	// every other order route refuses them.
+	bound := web.CustomerPerm("orders:read")
+	r.Get("/orders", bound, h.list)
 	r.Post("/orders", write, h.create)
 	r.Get("/orders.csv", read, h.exportCSV)
-	r.Get("/orders/:id", read, h.get)
+	r.Get("/orders/:id", bound, h.get)
 	r.Patch("/orders/:id", write, h.update)
 	r.Post("/orders/:id/confirm", web.Perm("orders:confirm"), h.confirm)
 	r.Post("/orders/:id/cancel", web.Perm("orders:cancel"), h.noteAction(h.svc.Cancel))
 	r.Post("/orders/:id/approve-credit", web.Perm("credit:approve"), h.noteAction(h.svc.ApproveCredit))
-	r.Get("/orders/:id/history", read, h.history)
+	r.Get("/orders/:id/history", bound, h.history)
 }
 
 type lineJSON struct {

@@ -9,6 +9,7 @@ import (
 
 	"nexo/internal/errs"
 	"nexo/internal/web"
+	"nexo/tenant"
 )
 
 // parseFilter reads the list query: status, account_id, q and the page
@@ -44,9 +45,13 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	bound := bindFilter(c.UserContext(), &f)
 	list, err := h.svc.Find(c.UserContext(), f)
 	if err != nil {
 		return err
+	}
+	if bound {
+		return c.JSON(web.Paged(list, limit, func(o Order) uuid.UUID { return o.ID }, customerOrderOut))
 	}
 	return c.JSON(web.Paged(list, limit, func(o Order) uuid.UUID { return o.ID }, orderOut))
 }
@@ -75,6 +80,11 @@ func (h *Handler) get(c *fiber.Ctx) error {
 	o, err := h.svc.Get(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if bound, err := visible(c.UserContext(), o); err != nil {
+		return err
+	} else if bound {
+		return c.JSON(customerOrderOut(o))
 	}
 	return c.JSON(orderOut(o))
 }
@@ -147,6 +157,16 @@ func (h *Handler) history(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	bound := false
+	if _, ok := tenant.BoundAccount(c.UserContext()); ok {
+		o, err := h.svc.Get(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		if bound, err = visible(c.UserContext(), o); err != nil {
+			return err
+		}
+	}
 	hist, err := h.svc.History(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -154,6 +174,9 @@ func (h *Handler) history(c *fiber.Ctx) error {
 	out := web.List[historyJSON]{Items: make([]historyJSON, 0, len(hist))}
 	for _, e := range hist {
 		j := historyJSON{ID: e.ID, To: e.To, At: e.At, By: e.By, Note: e.Note}
+		if bound { // staff identities and notes stay inside (A4)
+			j.By, j.Note = nil, ""
+		}
 		if e.From != "" {
 			from := e.From
 			j.From = &from

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useMemo, type ReactNode } from 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken, unwrap } from '../api/client';
 import { isApiError } from '../api/problem';
-import type { Me } from '../api/types';
+import type { CustomerMe, Me } from '../api/types';
 
 interface Session {
   me: Me | null;
@@ -21,7 +21,9 @@ export const meKey = ['me'] as const;
 
 async function fetchMe(): Promise<Me | null> {
   try {
-    const me = await unwrap(api.GET('/api/v1/me'));
+    // A portal customer's /me is a CustomerMe (see customerOf); the staff
+    // app only admits kind "user" (RequireStaff), so the union stays here.
+    const me = (await unwrap(api.GET('/api/v1/me'))) as Me;
     setCsrfToken(me.csrf_token);
     return me;
   } catch (e) {
@@ -68,4 +70,9 @@ export function useSession(): Session {
   const s = useContext(SessionContext);
   if (!s) throw new Error('useSession outside SessionProvider');
   return s;
+}
+
+/** customerOf returns the signed-in portal customer, or null for staff, API keys and nobody. */
+export function customerOf(me: Me | CustomerMe | null): CustomerMe | null {
+  return me && me.kind === 'customer' && 'account' in me ? (me as CustomerMe) : null;
 }

@@ -1,39 +1,27 @@
-import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useState } from 'react';
+import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { ApiError, isApiError } from '../../api/problem';
+import { isApiError } from '../../api/problem';
 import { useSession } from '../../auth/session';
-import type { Me } from '../../api/types';
 import { usePortal } from './PortalLayout';
+import { portalLogin, portalMagicLink } from './portalApi';
 
-// The portal's customer accounts arrive with the customer portal module;
-// until the server offers the sign-in route it answers 404 and this page
-// says so instead of failing silently.
-async function portalLogin(slug: string, body: { email: string; password: string }): Promise<Me> {
-  const res = await fetch(`/api/v1/portal/${encodeURIComponent(slug)}/login`, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = await res.json().catch(() => ({}));
-  if (!res.ok) throw ApiError.from(res.status, data);
-  return data as Me;
-}
-
+/** PortalLogin signs a customer in with a password, or emails them a one-time link. */
 export function PortalLogin() {
   const { t } = useTranslation();
   const b = usePortal();
   const { slug = '' } = useParams();
   const { signedIn } = useSession();
   const navigate = useNavigate();
+  const [mode, setMode] = useState<'password' | 'link'>('password');
   const form = useForm({
     initialValues: { email: '', password: '' },
     validate: {
       email: (v) => (/^\S+@\S+$/.test(v) ? null : t('validation.email')),
-      password: (v) => (v ? null : t('validation.required')),
+      password: (v) => (mode === 'link' || v ? null : t('validation.required')),
     },
   });
   const login = useMutation({
@@ -43,6 +31,8 @@ export function PortalLogin() {
       navigate(`/portal/${slug}/home`);
     },
   });
+  const link = useMutation({ mutationFn: (email: string) => portalMagicLink(slug, email) });
+  const error = login.error ?? link.error;
   return (
     <Paper withBorder shadow="sm" p="xl" maw={440} mx="auto">
       <Title order={1} fz="h3" mb={4}>
@@ -51,18 +41,37 @@ export function PortalLogin() {
       <Text c="dimmed" size="sm" mb="lg">
         {t('portal.loginIntro')}
       </Text>
-      {login.isError && (
-        <Alert color={isApiError(login.error, 404) ? 'yellow' : 'red'} mb="md" role="alert">
-          {isApiError(login.error, 404) ? t('portal.notOpen') : login.error.message}
+      {error && (
+        <Alert color="red" mb="md" role="alert">
+          {isApiError(error, 401) ? t('portal.badLogin') : isApiError(error) ? error.message : t('common.networkError')}
         </Alert>
       )}
-      <form onSubmit={form.onSubmit((v) => login.mutate(v))} noValidate>
+      {link.isSuccess && (
+        <Alert color="green" mb="md" role="status">
+          {t('portal.linkSent')}
+        </Alert>
+      )}
+      <form onSubmit={form.onSubmit((v) => (mode === 'password' ? login.mutate(v) : link.mutate(v.email)))} noValidate>
         <Stack>
           <TextInput label={t('auth.email')} type="email" autoComplete="username" required {...form.getInputProps('email')} />
-          <PasswordInput label={t('auth.password')} autoComplete="current-password" required {...form.getInputProps('password')} />
-          <Button type="submit" color={b.accent_color} autoContrast loading={login.isPending}>
-            {t('auth.login')}
+          {mode === 'password' && (
+            <PasswordInput label={t('auth.password')} autoComplete="current-password" required {...form.getInputProps('password')} />
+          )}
+          <Button type="submit" color={b.accent_color} autoContrast loading={login.isPending || link.isPending}>
+            {mode === 'password' ? t('auth.login') : t('portal.sendLink')}
           </Button>
+          <Anchor
+            component="button"
+            type="button"
+            size="sm"
+            onClick={() => {
+              setMode(mode === 'password' ? 'link' : 'password');
+              login.reset();
+              link.reset();
+            }}
+          >
+            {mode === 'password' ? t('portal.useLink') : t('portal.usePassword')}
+          </Anchor>
         </Stack>
       </form>
     </Paper>

@@ -14,6 +14,7 @@ import { FormActions } from '../../../components/FormActions';
 import { ImportCsvModal } from '../../../components/ImportCsvModal';
 import { LoadMore } from '../../../components/LoadMore';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
+import { PortalAccess, usePortalUsers } from '../../portal/PortalAccess';
 
 export type Contact = components['schemas']['Contact'];
 type ContactRole = Contact['role'];
@@ -41,6 +42,7 @@ export function ContactsTab({ accountId }: { accountId: string }) {
     onError: (e) => showError(e),
   });
   const write = can('contacts:write');
+  const portal = usePortalUsers(accountId, can('contacts:read'));
   return (
     <>
       <Group justify="space-between" mb="sm">
@@ -82,6 +84,11 @@ export function ContactsTab({ accountId }: { accountId: string }) {
           { accessor: 'role', title: t('contacts.role'), render: (c) => t(`contacts.roles.${c.role}`) },
           { accessor: 'email', title: t('auth.email') },
           { accessor: 'phone', title: t('accounts.phone') },
+          {
+            accessor: 'portal',
+            title: t('portal.access'),
+            render: (c) => <PortalAccess contactId={c.id} email={c.email} access={portal.get(c.id)} write={write} />,
+          },
           {
             accessor: 'actions',
             title: '',

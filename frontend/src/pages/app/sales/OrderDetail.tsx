@@ -33,7 +33,8 @@ export function OrderDetail() {
   const { can } = useSession();
   const { lang, timeZone } = useLocale();
   const qc = useQueryClient();
-  const order = useQuery({ queryKey: ['orders', id], queryFn: () => unwrap(api.GET('/api/v1/orders/{id}', { params: { path: { id } } })) });
+  // Staff get the full Order; the CustomerOrder half of the union is the portal's.
+  const order = useQuery({ queryKey: ['orders', id], queryFn: async () => (await unwrap(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }))) as Order });
   const history = useQuery({ queryKey: ['orders', id, 'history'], queryFn: () => unwrap(api.GET('/api/v1/orders/{id}/history', { params: { path: { id } } })) });
   const act = useMutation({
     mutationFn: (action: 'confirm' | 'cancel' | 'approve-credit') =>

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS portal_tokens;
+DROP TABLE IF EXISTS portal_users;
