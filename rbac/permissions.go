@@ -64,6 +64,7 @@ var permissions = []Permission{
 	{"quotes:read", "crm", "See quotes"},
 	{"quotes:write", "crm", "Create and edit quotes"},
 	{"quotes:send", "crm", "Send quotes to customers"},
+	{"quotes:answer", "crm", "Record a customer's acceptance or refusal of a quote"},
 	{"activities:read", "crm", "See activities and timelines"},
 	{"activities:write", "crm", "Log calls, emails, meetings, tasks and notes"},
 	{"activities:read:all", "crm", "See every activity, not only those assigned to oneself"},

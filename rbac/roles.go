@@ -43,7 +43,7 @@ var salesPerms = []string{
 	"settings:read",
 	"accounts:read", "accounts:write", "contacts:read", "contacts:write",
 	"leads:read", "leads:write", "opportunities:read", "opportunities:write",
-	"quotes:read", "quotes:write", "quotes:send", "activities:read", "activities:write",
+	"quotes:read", "quotes:write", "quotes:send", "quotes:answer", "activities:read", "activities:write",
 	"campaigns:read", "tickets:read", "products:read", "stock:read",
 	"orders:read", "orders:write", "orders:confirm", "shipments:read",
 	"invoices:read", "payments:read", "returns:read", "reports:sales",
@@ -109,7 +109,7 @@ var builtinRoles = []Role{
 	// tickets are opened through the shared tickets endpoints (P6).
 	{Key: RoleCustomer, Name: "Customer", Description: "Portal access to the customer's own account",
 		Permissions: []string{PortalUse, "accounts:read", "orders:read", "shipments:read",
-			"invoices:read", "payments:read", "quotes:read", "returns:read", "tickets:read", "tickets:write"}},
+			"invoices:read", "payments:read", "quotes:read", "quotes:answer", "returns:read", "tickets:read", "tickets:write"}},
 }
 
 // builtinIndex validates builtinRoles at start (a typo panics in every test)

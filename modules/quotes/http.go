@@ -11,6 +11,7 @@ import (
 
 	"nexo/internal/errs"
 	"nexo/internal/web"
+	"nexo/tenant"
 )
 
 // Accepted is what accepting a quote did (F1): the quote, the sales order
@@ -46,18 +47,21 @@ func NewHandler(svc *Service, authz web.Authorizer, accept Acceptor) *Handler {
 	return &Handler{svc: svc, authz: authz, accept: accept}
 }
 
-// Routes mounts the routes on r. Accepting records the customer's yes and
-// makes the order, so it needs quotes:write like declining.
+// Routes mounts the routes on r. Reading, the PDF, accepting and declining
+// are open to portal customers (P5), bound to their account and to quotes
+// sent to them, answered with the customer allow-list; accepting runs the
+// same flow as a rep's. Everything else is staff only.
 func (h *Handler) Routes(r *web.Router) {
-	read, write, send := web.Perm("quotes:read"), web.Perm("quotes:write"), web.Perm("quotes:send")
+	read, write, send := web.CustomerPerm("quotes:read"), web.Perm("quotes:write"), web.Perm("quotes:send")
+	answer := web.CustomerPerm("quotes:answer")
 	r.Get("/quotes", read, h.list)
 	r.Post("/quotes", write, h.create)
 	r.Get("/quotes/:id", read, h.get)
 	r.Patch("/quotes/:id", write, h.update)
 	r.Get("/quotes/:id/pdf", read, h.pdf)
 	r.Post("/quotes/:id/send", send, h.send)
-	r.Post("/quotes/:id/accept", write, h.acceptQuote)
-	r.Post("/quotes/:id/decline", write, h.decline)
+	r.Post("/quotes/:id/accept", answer, h.acceptQuote)
+	r.Post("/quotes/:id/decline", answer, h.decline)
 	r.Post("/quotes/:id/revise", write, h.revise)
 }
 
@@ -129,6 +133,59 @@ type quoteJSON struct {
 	Credit        *creditJSON `json:"credit,omitempty"`
 }
 
+// customerQuoteJSON is what a portal customer sees of a quote (A4): the
+// offer as sent, never the rep, the opportunity, the price list, the live
+// availability (stock levels) or the credit check.
+type customerQuoteJSON struct {
+	ID            uuid.UUID          `json:"id"`
+	Number        string             `json:"number"`
+	Revision      int                `json:"revision"`
+	Status        Status             `json:"status"`
+	AccountID     uuid.UUID          `json:"account_id"`
+	AccountName   string             `json:"account_name"`
+	Currency      string             `json:"currency"`
+	ValidUntil    string             `json:"valid_until"`
+	PromisedDate  *string            `json:"promised_date"`
+	Notes         string             `json:"notes"`
+	SubtotalMinor int64              `json:"subtotal_minor"`
+	TaxMinor      int64              `json:"tax_minor"`
+	TotalMinor    int64              `json:"total_minor"`
+	SentAt        *time.Time         `json:"sent_at"`
+	AcceptedAt    *time.Time         `json:"accepted_at"`
+	DeclinedAt    *time.Time         `json:"declined_at"`
+	DeclineReason string             `json:"decline_reason"`
+	OrderID       *uuid.UUID         `json:"order_id"`
+	SupersededBy  *uuid.UUID         `json:"superseded_by"`
+	Lines         []customerLineJSON `json:"lines,omitempty"`
+}
+
+type customerLineJSON struct {
+	Description    string `json:"description"`
+	Quantity       int64  `json:"quantity"`
+	UnitPriceMinor int64  `json:"unit_price_minor"`
+	DiscountBP     int    `json:"discount_bp"`
+	TaxRateBP      int    `json:"tax_rate_bp"`
+	NetMinor       int64  `json:"net_minor"`
+	TaxMinor       int64  `json:"tax_minor"`
+	TotalMinor     int64  `json:"total_minor"`
+}
+
+func customerOut(q Quote, today time.Time, lines bool) customerQuoteJSON {
+	out := customerQuoteJSON{ID: q.ID, Number: q.Number, Revision: q.Revision, Status: q.Current(today), AccountID: q.AccountID,
+		AccountName: q.AccountName, Currency: q.Currency, ValidUntil: q.ValidUntil.Format(time.DateOnly),
+		PromisedDate: date(q.PromisedDate), Notes: q.Notes, SubtotalMinor: q.SubtotalMinor, TaxMinor: q.TaxMinor,
+		TotalMinor: q.TotalMinor, SentAt: q.SentAt, AcceptedAt: q.AcceptedAt, DeclinedAt: q.DeclinedAt,
+		DeclineReason: q.DeclineReason, OrderID: q.OrderID, SupersededBy: q.SupersededBy}
+	if lines {
+		out.Lines = make([]customerLineJSON, len(q.Lines))
+		for i, l := range q.Lines {
+			out.Lines[i] = customerLineJSON{Description: l.Description, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor,
+				DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP, NetMinor: l.NetMinor, TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
+		}
+	}
+	return out
+}
+
 func date(t *time.Time) *string {
 	if t == nil {
 		return nil
@@ -150,6 +207,9 @@ func quoteOut(q Quote, today time.Time) quoteJSON {
 // detail is a quote with its lines and, while it is open, each line's
 // availability and the credit check.
 func (h *Handler) detail(c *fiber.Ctx, q Quote) error {
+	if _, bound := tenant.BoundAccount(c.UserContext()); bound {
+		return c.JSON(customerOut(q, h.svc.Today(), true))
+	}
 	promises, credit, err := h.svc.Check(c.UserContext(), q)
 	if err != nil {
 		return err
@@ -325,8 +385,11 @@ func (h *Handler) list(c *fiber.Ctx) error {
 		return err
 	}
 	today := h.svc.Today()
-	return c.JSON(web.Paged(list, p.Limit, func(q Quote) uuid.UUID { return q.ID },
-		func(q Quote) quoteJSON { return quoteOut(q, today) }))
+	id := func(q Quote) uuid.UUID { return q.ID }
+	if _, bound := tenant.BoundAccount(c.UserContext()); bound {
+		return c.JSON(web.Paged(list, p.Limit, id, func(q Quote) customerQuoteJSON { return customerOut(q, today, false) }))
+	}
+	return c.JSON(web.Paged(list, p.Limit, id, func(q Quote) quoteJSON { return quoteOut(q, today) }))
 }
 
 func (h *Handler) send(c *fiber.Ctx) error {
@@ -380,10 +443,10 @@ func (h *Handler) revise(c *fiber.Ctx) error {
 }
 
 type acceptedJSON struct {
-	Quote      quoteJSON `json:"quote"`
-	Order      orderRef  `json:"order"`
-	Production []string  `json:"production_orders"`
-	PlanNote   string    `json:"plan_note"`
+	Quote      any      `json:"quote"` // quoteJSON, or customerQuoteJSON for a customer
+	Order      orderRef `json:"order"`
+	Production []string `json:"production_orders"`
+	PlanNote   string   `json:"plan_note"`
 }
 
 type orderRef struct {
@@ -401,12 +464,16 @@ func (h *Handler) acceptQuote(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	prod := a.Production
-	if prod == nil {
-		prod = []string{}
+	out := acceptedJSON{Quote: quoteOut(a.Quote, h.svc.Today()), Order: orderRef{ID: a.OrderID, Number: a.OrderNumber,
+		Status: a.OrderStatus}, Production: a.Production, PlanNote: a.PlanNote}
+	if _, bound := tenant.BoundAccount(c.UserContext()); bound {
+		// The customer sees their order, not the plant's plans.
+		out.Quote, out.Production, out.PlanNote = customerOut(a.Quote, h.svc.Today(), false), nil, ""
 	}
-	return c.JSON(acceptedJSON{Quote: quoteOut(a.Quote, h.svc.Today()),
-		Order: orderRef{ID: a.OrderID, Number: a.OrderNumber, Status: a.OrderStatus}, Production: prod, PlanNote: a.PlanNote})
+	if out.Production == nil {
+		out.Production = []string{}
+	}
+	return c.JSON(out)
 }
 
 func (h *Handler) pdf(c *fiber.Ctx) error {

@@ -123,9 +123,14 @@ func utc(t *time.Time) *time.Time {
 	return &u
 }
 
-// scoped applies the record rule: without All only the caller's quotes.
+// scoped applies the record rule: a portal customer sees only the quotes
+// sent to their account (never drafts); staff without All only their own.
 func scoped(ctx context.Context, sc Scope) func(*bun.SelectQuery) *bun.SelectQuery {
 	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		// SECURITY: the customer binding comes first and ignores sc.
+		if account, bound := tenant.BoundAccount(ctx); bound {
+			return q.Where("q.account_id = ? AND q.sent_at IS NOT NULL", account)
+		}
 		if sc.All {
 			return q
 		}
