@@ -42,6 +42,8 @@ import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
 import { PortalAcceptInvite } from './pages/portal/PortalAcceptInvite';
 import { PortalMagicLink } from './pages/portal/PortalMagicLink';
+import { PortalQuotes } from './pages/portal/PortalQuotes';
+import { PortalQuote } from './pages/portal/PortalQuote';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -104,6 +106,8 @@ export const routes: RouteObject[] = [
       { index: true, element: <PortalLogin /> },
       { path: 'home', element: <PortalHome /> },
       { path: 'orders', element: <PortalHome /> },
+      { path: 'quotes', element: <PortalQuotes /> },
+      { path: 'quotes/:id', element: <PortalQuote /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

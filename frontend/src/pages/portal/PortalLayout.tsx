@@ -1,10 +1,11 @@
-import { Box, Center, Container, Group, Image, Loader, Stack, Text, Title } from '@mantine/core';
+import { Box, Button, Center, Container, Group, Image, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { Outlet, useOutletContext, useParams } from 'react-router';
+import { Link, Outlet, useLocation, useOutletContext, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import { isApiError } from '../../api/problem';
 import type { PortalBranding } from '../../api/types';
+import { customerOf, useSession } from '../../auth/session';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 
 /** usePortal gives portal pages the tenant's public branding. */
@@ -52,12 +53,45 @@ export function PortalLayout() {
           <LanguageSwitch />
         </Group>
       </Box>
+      <PortalNav slug={slug} accent={b.accent_color} />
       <Container size="sm" py="xl" component="main" id="main">
         <Outlet context={b} />
       </Container>
       <Text ta="center" size="xs" c="dimmed" pb="md">
         {t('portal.poweredBy')}
       </Text>
+    </Box>
+  );
+}
+
+/** PortalNav is the signed-in customer's sections; nobody else sees it. */
+function PortalNav({ slug, accent }: { slug: string; accent: string }) {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  const { pathname } = useLocation();
+  const customer = customerOf(me);
+  if (!customer || customer.tenant.slug !== slug) return null;
+  const items = [
+    { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)$/.test(pathname) },
+    { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
+  ];
+  return (
+    <Box component="nav" aria-label={t('portal.nav.label')} bg="white" px="lg" pb="xs">
+      <Group gap="xs">
+        {items.map((i) => (
+          <Button
+            key={i.to}
+            component={Link}
+            to={i.to}
+            size="compact-md"
+            variant={i.active ? 'light' : 'subtle'}
+            color={accent}
+            aria-current={i.active ? 'page' : undefined}
+          >
+            {i.label}
+          </Button>
+        ))}
+      </Group>
     </Box>
   );
 }

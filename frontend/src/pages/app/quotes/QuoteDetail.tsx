@@ -53,7 +53,8 @@ export function QuoteDetail() {
   const qc = useQueryClient();
   const [dialog, setDialog] = useState<'edit' | 'send' | 'accept' | 'decline' | null>(null);
   const [accepted, setAccepted] = useState<Accepted | null>(null);
-  const quote = useQuery({ queryKey: ['quotes', id], queryFn: () => unwrap(api.GET('/api/v1/quotes/{id}', { params: { path: { id } } })) });
+  // Staff read the full Quote; the API's CustomerQuote alternative is the portal's (P5).
+  const quote = useQuery({ queryKey: ['quotes', id], queryFn: async () => (await unwrap(api.GET('/api/v1/quotes/{id}', { params: { path: { id } } }))) as Quote });
   const oppId = quote.data?.opportunity_id;
   const opp = useQuery({
     queryKey: ['opportunities', oppId],
