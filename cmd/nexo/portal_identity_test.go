@@ -185,7 +185,7 @@ func TestPortalIdentity(t *testing.T) {
 	}
 	// Staff routes refuse customers, even those whose permission the
 	// customer role holds but which apply no binding yet.
-	for _, p := range []string{"/api/v1/accounts", "/api/v1/accounts/" + accA, "/api/v1/invoices", "/api/v1/orders.csv", "/api/v1/contacts", "/api/v1/users", "/api/v1/portal-users"} {
+	for _, p := range []string{"/api/v1/accounts", "/api/v1/accounts/" + accA, "/api/v1/payments", "/api/v1/orders.csv", "/api/v1/contacts", "/api/v1/users", "/api/v1/portal-users"} {
 		if r := ta.do(anaS, "GET", p, nil); r.Status != 403 {
 			t.Errorf("GET %s as a customer: %d %s", p, r.Status, r.Body)
 		}

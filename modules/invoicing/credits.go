@@ -137,7 +137,7 @@ func (s *Service) GetCreditNote(ctx context.Context, id uuid.UUID) (CreditNote, 
 	var cn CreditNote
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var r creditRow
-		if err := tx.NewSelect().Model(&r).Where("c.id = ?", id).Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&r).Apply(bindAccount(ctx, "c.account_id")).Where("c.id = ?", id).Scan(ctx); err != nil {
 			if errs.Is(db.Translate(err), errs.NotFound) {
 				return errs.E(errs.NotFound, "credit note not found")
 			}
@@ -163,7 +163,7 @@ func (s *Service) FindCreditNotes(ctx context.Context, f DocFilter) ([]CreditNot
 	f.check()
 	var rows []creditRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model(&rows).OrderExpr("c.id DESC").Limit(int64(f.Limit))
+		q := tx.NewSelect().Model(&rows).Apply(bindAccount(ctx, "c.account_id")).OrderExpr("c.id DESC").Limit(int64(f.Limit))
 		if f.InvoiceID != nil {
 			q.Where("c.invoice_id = ?", *f.InvoiceID)
 		}

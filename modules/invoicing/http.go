@@ -21,19 +21,21 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // Routes mounts the invoicing routes on r (at /api/v1). Credit notes are
 // read with invoices:read: they are part of an invoice's story. AR aging
 // lives at /ar-aging rather than under /invoices so that it can never be
-// taken for an invoice id.
+// taken for an invoice id. Reading invoices and credit notes (and an
+// invoice's PDF) is open to portal customers (P3), bound to their account
+// and answered with the customer allow-list; the rest is staff only.
 func (h *Handler) Routes(r *web.Router) {
-	read := web.Perm("invoices:read")
-	r.Get("/invoices", read, h.list)
+	read, bound := web.Perm("invoices:read"), web.CustomerPerm("invoices:read")
+	r.Get("/invoices", bound, h.list)
 	r.Get("/invoices.csv", read, h.exportCSV)
 	r.Post("/invoices", web.Perm("invoices:issue"), h.issue)
-	r.Get("/invoices/:id", read, h.get)
-	r.Get("/invoices/:id/pdf", read, h.pdf)
+	r.Get("/invoices/:id", bound, h.get)
+	r.Get("/invoices/:id/pdf", bound, h.pdf)
 	r.Get("/payments", web.Perm("payments:read"), h.payments)
 	r.Post("/payments", web.Perm("payments:record"), h.pay)
-	r.Get("/credit-notes", read, h.creditNotes)
+	r.Get("/credit-notes", bound, h.creditNotes)
 	r.Post("/credit-notes", web.Perm("credit_notes:issue"), h.credit)
-	r.Get("/credit-notes/:id", read, h.creditNote)
+	r.Get("/credit-notes/:id", bound, h.creditNote)
 	r.Get("/accounts/:id/balance", read, h.balance)
 	r.Get("/ar-aging", read, h.aging)
 }

@@ -76,6 +76,10 @@ func (h *Handler) list(c *fiber.Ctx) error {
 		return err
 	}
 	today := h.svc.today()
+	if bound(c.UserContext()) {
+		return c.JSON(web.Paged(list, limit, func(i Invoice) uuid.UUID { return i.ID },
+			func(i Invoice) customerInvoiceJSON { return customerInvoiceOut(i, today, false) }))
+	}
 	return c.JSON(web.Paged(list, limit, func(i Invoice) uuid.UUID { return i.ID },
 		func(i Invoice) invoiceJSON { return invoiceOut(i, today, false) }))
 }
@@ -104,6 +108,9 @@ func (h *Handler) get(c *fiber.Ctx) error {
 	inv, err := h.svc.Get(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if bound(c.UserContext()) {
+		return c.JSON(customerInvoiceOut(inv, h.svc.today(), true))
 	}
 	return c.JSON(invoiceOut(inv, h.svc.today(), true))
 }
@@ -185,6 +192,9 @@ func (h *Handler) creditNotes(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if bound(c.UserContext()) {
+		return c.JSON(web.Paged(list, limit, func(n CreditNote) uuid.UUID { return n.ID }, customerCreditNoteOut))
+	}
 	return c.JSON(web.Paged(list, limit, func(n CreditNote) uuid.UUID { return n.ID },
 		func(n CreditNote) creditNoteJSON { return creditNoteOut(n, false) }))
 }
@@ -213,6 +223,9 @@ func (h *Handler) creditNote(c *fiber.Ctx) error {
 	n, err := h.svc.GetCreditNote(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if bound(c.UserContext()) {
+		return c.JSON(customerCreditNoteOut(n))
 	}
 	return c.JSON(creditNoteOut(n, true))
 }

@@ -151,7 +151,7 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]Invoice, error) {
 	}
 	var rows []invoiceRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model(&rows).OrderExpr("i.id DESC").Limit(int64(f.Limit))
+		q := tx.NewSelect().Model(&rows).Apply(bindAccount(ctx, "i.account_id")).OrderExpr("i.id DESC").Limit(int64(f.Limit))
 		if f.AccountID != nil {
 			q.Where("i.account_id = ?", *f.AccountID)
 		}

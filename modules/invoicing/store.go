@@ -190,7 +190,8 @@ func errNotFound() error { return errs.E(errs.NotFound, "invoice not found") }
 // Another tenant's id is simply not found (Scoped hook and RLS).
 func loadInvoice(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Invoice, error) {
 	var r invoiceRow
-	q := tx.NewSelect().Model(&r).Where("i.id = ?", id)
+	// SECURITY: a portal customer loads their own account's invoices only.
+	q := tx.NewSelect().Model(&r).Apply(bindAccount(ctx, "i.account_id")).Where("i.id = ?", id)
 	if lock {
 		q = q.Apply(forUpdate)
 	}

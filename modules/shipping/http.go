@@ -18,20 +18,23 @@ type Handler struct{ svc *Service }
 // NewHandler returns the shipping HTTP handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
-// Routes mounts the shipment routes on r (at /api/v1).
+// Routes mounts the shipment routes on r (at /api/v1). Reading shipments
+// and their timelines is open to portal customers (P2 tracking), bound to
+// their account and answered with the customer allow-list; the rest is
+// staff only.
 func (h *Handler) Routes(r *web.Router) {
-	read, write := web.Perm("shipments:read"), web.Perm("shipments:write")
-	r.Get("/shipments", read, h.list)
+	read, write, bound := web.Perm("shipments:read"), web.Perm("shipments:write"), web.CustomerPerm("shipments:read")
+	r.Get("/shipments", bound, h.list)
 	r.Post("/shipments", write, h.create)
 	r.Get("/shipments.csv", read, h.exportCSV)
-	r.Get("/shipments/:id", read, h.get)
+	r.Get("/shipments/:id", bound, h.get)
 	r.Patch("/shipments/:id", write, h.update)
 	r.Post("/shipments/:id/pack", write, h.action(h.svc.Pack))
 	r.Post("/shipments/:id/ship", write, h.action(h.svc.Ship))
 	r.Post("/shipments/:id/in-transit", write, h.action(h.svc.MarkInTransit))
 	r.Post("/shipments/:id/deliver", write, h.action(h.svc.MarkDelivered))
 	r.Post("/shipments/:id/cancel", write, h.action(h.svc.Cancel))
-	r.Get("/shipments/:id/events", read, h.events)
+	r.Get("/shipments/:id/events", bound, h.events)
 }
 
 type lotJSON struct {

@@ -52,6 +52,14 @@ func (h *Handler) list(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if bound(c.UserContext()) {
+		l, err := h.svc.labels(c.UserContext(), list)
+		if err != nil {
+			return err
+		}
+		return c.JSON(web.Paged(list, limit, func(s Shipment) uuid.UUID { return s.ID },
+			func(s Shipment) customerShipmentJSON { return customerShipmentOut(s, l) }))
+	}
 	return c.JSON(web.Paged(list, limit, func(s Shipment) uuid.UUID { return s.ID }, shipmentOut))
 }
 
@@ -79,6 +87,13 @@ func (h *Handler) get(c *fiber.Ctx) error {
 	s, err := h.svc.Get(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if bound(c.UserContext()) {
+		l, err := h.svc.labels(c.UserContext(), []Shipment{s})
+		if err != nil {
+			return err
+		}
+		return c.JSON(customerShipmentOut(s, l))
 	}
 	return c.JSON(shipmentOut(s))
 }
@@ -133,6 +148,13 @@ func (h *Handler) events(c *fiber.Ctx) error {
 	evs, err := h.svc.Events(c.UserContext(), id)
 	if err != nil {
 		return err
+	}
+	if bound(c.UserContext()) {
+		out := web.List[customerEventJSON]{Items: make([]customerEventJSON, 0, len(evs))}
+		for _, e := range evs {
+			out.Items = append(out.Items, customerEventJSON{Status: e.Status, At: e.At})
+		}
+		return c.JSON(out)
 	}
 	out := web.List[eventJSON]{Items: make([]eventJSON, 0, len(evs))}
 	for _, e := range evs {

@@ -174,7 +174,7 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]Shipment, error) {
 	}
 	var rows []shipmentRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model(&rows).OrderExpr("s.id DESC").Limit(int64(f.Limit))
+		q := tx.NewSelect().Model(&rows).Apply(bindAccount(ctx)).OrderExpr("s.id DESC").Limit(int64(f.Limit))
 		if f.OrderID != nil {
 			q.Where("s.order_id = ?", *f.OrderID)
 		}
@@ -225,7 +225,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in Update) (Shipment
 func (s *Service) Events(ctx context.Context, id uuid.UUID) ([]Event, error) {
 	var out []Event
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		n, err := tx.NewSelect().Model((*shipmentRow)(nil)).Apply(tenant.ScopeSelect(ctx)).Where("s.id = ?", id).Count(ctx)
+		n, err := tx.NewSelect().Model((*shipmentRow)(nil)).Apply(tenant.ScopeSelect(ctx)).Apply(bindAccount(ctx)).Where("s.id = ?", id).Count(ctx)
 		if err != nil {
 			return err
 		}

@@ -114,7 +114,8 @@ func errNotFound() error { return errs.E(errs.NotFound, "shipment not found") }
 // (Scoped hook and RLS).
 func loadShipment(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Shipment, error) {
 	var r shipmentRow
-	q := tx.NewSelect().Model(&r).Where("s.id = ?", id)
+	// SECURITY: a portal customer loads their own account's shipments only.
+	q := tx.NewSelect().Model(&r).Apply(bindAccount(ctx)).Where("s.id = ?", id)
 	if lock {
 		q = q.Apply(forUpdate)
 	}

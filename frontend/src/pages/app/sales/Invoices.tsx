@@ -16,7 +16,7 @@ import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName } from '../../../components/pickers';
 import { formatDate, formatMoney, formatNumber, minorToInput, parseMoneyToMinor } from '../../../lib/format';
-import { cursorQuery, useCursorList } from '../../../lib/lists';
+import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 
 type Invoice = components['schemas']['Invoice'];
@@ -29,7 +29,8 @@ export function InvoiceList({ orderId, accountId, status, overdue }: { orderId?:
   const { lang } = useLocale();
   const navigate = useNavigate();
   const filters = { order_id: orderId ?? '', account_id: accountId ?? '', status: status ?? '', overdue: overdue ? 'true' : '' };
-  const list = useCursorList(['invoices', filters], (cursor) => unwrap(api.GET('/api/v1/invoices', { params: { query: cursorQuery(filters, cursor) as never } })));
+  // Staff read full Invoices; the API's CustomerInvoice alternative is the portal's (P3).
+  const list = useCursorList(['invoices', filters], async (cursor) => (await unwrap(api.GET('/api/v1/invoices', { params: { query: cursorQuery(filters, cursor) as never } }))) as Page<Invoice>);
   return (
     <>
       <DataTable
@@ -114,7 +115,7 @@ export function InvoiceDetail() {
   const { lang } = useLocale();
   const [paying, setPaying] = useState(false);
   const [crediting, setCrediting] = useState(false);
-  const invoice = useQuery({ queryKey: ['invoices', id], queryFn: () => unwrap(api.GET('/api/v1/invoices/{id}', { params: { path: { id } } })) });
+  const invoice = useQuery({ queryKey: ['invoices', id], queryFn: async () => (await unwrap(api.GET('/api/v1/invoices/{id}', { params: { path: { id } } }))) as Invoice });
   const inv = invoice.data;
   if (!inv) return null;
   const money = (m: number) => formatMoney(m, inv.currency, lang);

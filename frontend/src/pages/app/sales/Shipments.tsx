@@ -7,6 +7,7 @@ import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, newIdempotencyKey, unwrap } from '../../../api/client';
+import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
 import { FormActions } from '../../../components/FormActions';
 import { showError, showSaved } from '../../../components/forms';
@@ -15,9 +16,11 @@ import { ExportCsvButton } from '../../../components/ExportCsvButton';
 import { PageHeader } from '../../../components/PageHeader';
 import { AccountName, ProductName } from '../../../components/pickers';
 import { formatDateTime, formatNumber } from '../../../lib/format';
-import { cursorQuery, useCursorList } from '../../../lib/lists';
+import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 
+type Shipment = components['schemas']['Shipment'];
+type ShipmentEvent = components['schemas']['ShipmentEvent'];
 const statuses = ['draft', 'packed', 'shipped', 'in_transit', 'delivered', 'cancelled'] as const;
 const color: Record<string, string> = { draft: 'gray', packed: 'blue', shipped: 'cyan', in_transit: 'indigo', delivered: 'green', cancelled: 'red' };
 type Step = 'pack' | 'ship' | 'in-transit' | 'deliver' | 'cancel';
@@ -29,7 +32,8 @@ export function ShipmentList({ orderId, status }: { orderId?: string; status?: s
   const { lang, timeZone } = useLocale();
   const navigate = useNavigate();
   const filters = { order_id: orderId ?? '', status: status ?? '' };
-  const list = useCursorList(['shipments', filters], (cursor) => unwrap(api.GET('/api/v1/shipments', { params: { query: cursorQuery(filters, cursor) as never } })));
+  // Staff read full Shipments; the API's CustomerShipment alternative is the portal's (P2).
+  const list = useCursorList(['shipments', filters], async (cursor) => (await unwrap(api.GET('/api/v1/shipments', { params: { query: cursorQuery(filters, cursor) as never } }))) as Page<Shipment>);
   return (
     <>
       <DataTable
@@ -116,8 +120,8 @@ export function ShipmentDetail() {
   const { can } = useSession();
   const { lang, timeZone } = useLocale();
   const qc = useQueryClient();
-  const shipment = useQuery({ queryKey: ['shipments', id], queryFn: () => unwrap(api.GET('/api/v1/shipments/{id}', { params: { path: { id } } })) });
-  const events = useQuery({ queryKey: ['shipments', id, 'events'], queryFn: () => unwrap(api.GET('/api/v1/shipments/{id}/events', { params: { path: { id } } })) });
+  const shipment = useQuery({ queryKey: ['shipments', id], queryFn: async () => (await unwrap(api.GET('/api/v1/shipments/{id}', { params: { path: { id } } }))) as Shipment });
+  const events = useQuery({ queryKey: ['shipments', id, 'events'], queryFn: async () => (await unwrap(api.GET('/api/v1/shipments/{id}/events', { params: { path: { id } } }))) as Page<ShipmentEvent> });
   const act = useMutation({
     mutationFn: (step: Step) => {
       const p = { params: { path: { id } } };

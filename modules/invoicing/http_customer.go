@@ -1,0 +1,117 @@
+package invoicing
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"nexo/tenant"
+)
+
+// The customer binding (R3) for portal customers on the invoice and credit
+// note routes that admit them (web.CustomerPerm): the service's reads apply
+// bindAccount, so a customer's list holds their own account's documents
+// only and another account's id is answered exactly like a missing one;
+// the handlers answer with an allow-list (A4).
+//
+// Field decisions for customers: number, dates, status, overdue, currency,
+// amounts and balance, and each line's description, quantity, prices,
+// discount, tax and amounts are on the document the customer received; the
+// order id is their own order's. Left out: created_by (staff identities),
+// the lines' order line and product ids (internal keys) and the payments'
+// recording details (who recorded them, internal references). Credit notes
+// keep their reason: it is printed on the document.
+
+// bindAccount limits a select over an account-owned invoicing table (col
+// is its qualified account column) to the caller's account when the caller
+// is a customer; a customer without an account sees nothing.
+func bindAccount(ctx context.Context, col string) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if acc, bound := tenant.BoundAccount(ctx); bound {
+			return q.Where(col+" = ?", acc)
+		}
+		return q
+	}
+}
+
+type customerLineJSON struct {
+	Description    string `json:"description"`
+	Quantity       int64  `json:"quantity"`
+	UnitPriceMinor int64  `json:"unit_price_minor"`
+	DiscountBP     int    `json:"discount_bp"`
+	TaxRateBP      int    `json:"tax_rate_bp"`
+	NetMinor       int64  `json:"net_minor"`
+	TaxMinor       int64  `json:"tax_minor"`
+	TotalMinor     int64  `json:"total_minor"`
+	CreditedQty    int64  `json:"credited_qty"`
+}
+
+type customerInvoiceJSON struct {
+	ID            uuid.UUID                 `json:"id"`
+	Number        string                    `json:"number"`
+	OrderID       uuid.UUID                 `json:"order_id"`
+	AccountID     uuid.UUID                 `json:"account_id"`
+	Status        Status                    `json:"status"`
+	Overdue       bool                      `json:"overdue"`
+	Currency      string                    `json:"currency"`
+	IssueDate     string                    `json:"issue_date"`
+	DueDate       string                    `json:"due_date"`
+	NetMinor      int64                     `json:"net_minor"`
+	TaxMinor      int64                     `json:"tax_minor"`
+	TotalMinor    int64                     `json:"total_minor"`
+	PaidMinor     int64                     `json:"paid_minor"`
+	CreditedMinor int64                     `json:"credited_minor"`
+	BalanceMinor  int64                     `json:"balance_minor"`
+	CreatedAt     time.Time                 `json:"created_at"`
+	Lines         *[]customerLineJSON       `json:"lines,omitempty"`        // detail only
+	CreditNotes   *[]customerCreditNoteJSON `json:"credit_notes,omitempty"` // detail only
+}
+
+type customerCreditNoteJSON struct {
+	ID         uuid.UUID `json:"id"`
+	Number     string    `json:"number"`
+	InvoiceID  uuid.UUID `json:"invoice_id"`
+	AccountID  uuid.UUID `json:"account_id"`
+	Reason     string    `json:"reason"`
+	Currency   string    `json:"currency"`
+	IssueDate  string    `json:"issue_date"`
+	NetMinor   int64     `json:"net_minor"`
+	TaxMinor   int64     `json:"tax_minor"`
+	TotalMinor int64     `json:"total_minor"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func customerInvoiceOut(i Invoice, today time.Time, detail bool) customerInvoiceJSON {
+	out := customerInvoiceJSON{ID: i.ID, Number: i.Number, OrderID: i.OrderID, AccountID: i.AccountID, Status: i.Status,
+		Overdue: i.Overdue(today), Currency: i.Currency, IssueDate: i.IssueDate.Format(dateLayout),
+		DueDate: i.DueDate.Format(dateLayout), NetMinor: i.NetMinor, TaxMinor: i.TaxMinor, TotalMinor: i.TotalMinor,
+		PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, BalanceMinor: i.Balance(), CreatedAt: i.CreatedAt}
+	if !detail {
+		return out
+	}
+	lines, credits := make([]customerLineJSON, len(i.Lines)), make([]customerCreditNoteJSON, len(i.CreditNotes))
+	for k, l := range i.Lines {
+		lines[k] = customerLineJSON{Description: l.Description, Quantity: l.Quantity, UnitPriceMinor: l.UnitPriceMinor,
+			DiscountBP: l.DiscountBP, TaxRateBP: l.TaxRateBP, NetMinor: l.NetMinor, TaxMinor: l.TaxMinor,
+			TotalMinor: l.TotalMinor, CreditedQty: l.CreditedQty}
+	}
+	for k, c := range i.CreditNotes {
+		credits[k] = customerCreditNoteOut(c)
+	}
+	out.Lines, out.CreditNotes = &lines, &credits
+	return out
+}
+
+func customerCreditNoteOut(c CreditNote) customerCreditNoteJSON {
+	return customerCreditNoteJSON{ID: c.ID, Number: c.Number, InvoiceID: c.InvoiceID, AccountID: c.AccountID,
+		Reason: c.Reason, Currency: c.Currency, IssueDate: c.IssueDate.Format(dateLayout), NetMinor: c.NetMinor,
+		TaxMinor: c.TaxMinor, TotalMinor: c.TotalMinor, CreatedAt: c.CreatedAt}
+}
+
+// bound reports whether the request is a portal customer's.
+func bound(ctx context.Context) bool {
+	_, ok := tenant.BoundAccount(ctx)
+	return ok
+}
