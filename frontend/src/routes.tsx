@@ -44,6 +44,7 @@ import { PortalAcceptInvite } from './pages/portal/PortalAcceptInvite';
 import { PortalMagicLink } from './pages/portal/PortalMagicLink';
 import { PortalQuotes } from './pages/portal/PortalQuotes';
 import { PortalQuote } from './pages/portal/PortalQuote';
+import { PortalInvoice, PortalInvoices } from './pages/portal/PortalInvoices';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -108,6 +109,8 @@ export const routes: RouteObject[] = [
       { path: 'orders', element: <PortalHome /> },
       { path: 'quotes', element: <PortalQuotes /> },
       { path: 'quotes/:id', element: <PortalQuote /> },
+      { path: 'invoices', element: <PortalInvoices /> },
+      { path: 'invoices/:id', element: <PortalInvoice /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

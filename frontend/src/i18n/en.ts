@@ -265,7 +265,18 @@ export const en = {
     access: 'Portal', invite: 'Invite to portal', reinvite: 'Send the invitation again', disable: 'Disable portal access',
     invited: 'Invitation sent', disabledToast: 'Portal access disabled',
     statuses: { invited: 'Invited', active: 'Portal active', disabled: 'Portal disabled' },
-    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes' },
+    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices' },
+    invoices: {
+      title: 'Your invoices', none: 'You have no invoices from {{name}} yet.', invoice: 'Invoice', issued: 'Issued', due: 'Due',
+      total: 'Total', balance: 'Balance', overdue: 'Overdue', heading: 'Invoice {{number}}', back: 'All invoices',
+      notFound: 'This invoice does not exist or is not addressed to you.', pdf: 'Download PDF', description: 'Description',
+      quantity: 'Quantity', unitPrice: 'Unit price', tax: 'Tax', net: 'Net', paid: 'Paid', credited: 'Credited',
+      creditNotes: 'Credit notes',
+    },
+    shipments: {
+      title: 'Shipments', none: 'Nothing has shipped yet.', shipment: 'Shipment', order: 'Order', carrier: 'Carrier',
+      tracking: 'Tracking', track: 'Track {{number}}', shipped: 'Shipped', delivered: 'Delivered',
+    },
     quotes: {
       title: 'Your quotes', none: 'You have no quotes from {{name}} yet.', quote: 'Quote', rev: 'rev. {{revision}}',
       heading: 'Quote {{number}}', revision: 'Revision {{revision}}', back: 'All quotes',

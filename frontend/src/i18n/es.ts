@@ -266,7 +266,18 @@ export const es: Messages = {
     access: 'Portal', invite: 'Invitar al portal', reinvite: 'Reenviar la invitación', disable: 'Desactivar el acceso al portal',
     invited: 'Invitación enviada', disabledToast: 'Acceso al portal desactivado',
     statuses: { invited: 'Invitado', active: 'Portal activo', disabled: 'Portal desactivado' },
-    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos' },
+    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas' },
+    invoices: {
+      title: 'Tus facturas', none: 'Aún no tienes facturas de {{name}}.', invoice: 'Factura', issued: 'Emitida', due: 'Vencimiento',
+      total: 'Total', balance: 'Pendiente', overdue: 'Vencida', heading: 'Factura {{number}}', back: 'Todas las facturas',
+      notFound: 'Esta factura no existe o no está dirigida a ti.', pdf: 'Descargar PDF', description: 'Descripción',
+      quantity: 'Cantidad', unitPrice: 'Precio unitario', tax: 'Impuesto', net: 'Base', paid: 'Pagado', credited: 'Abonado',
+      creditNotes: 'Facturas rectificativas',
+    },
+    shipments: {
+      title: 'Envíos', none: 'Todavía no se ha enviado nada.', shipment: 'Envío', order: 'Pedido', carrier: 'Transportista',
+      tracking: 'Seguimiento', track: 'Seguir {{number}}', shipped: 'Enviado', delivered: 'Entregado',
+    },
     quotes: {
       title: 'Tus presupuestos', none: 'Aún no tienes presupuestos de {{name}}.', quote: 'Presupuesto', rev: 'rev. {{revision}}',
       heading: 'Presupuesto {{number}}', revision: 'Revisión {{revision}}', back: 'Todos los presupuestos',

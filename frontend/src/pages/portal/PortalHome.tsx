@@ -7,6 +7,7 @@ import type { CustomerOrder } from '../../api/types';
 import { customerOf, useSession } from '../../auth/session';
 import { formatDate, formatMoney } from '../../lib/format';
 import { usePortal } from './PortalLayout';
+import { PortalShipments } from './PortalShipments';
 
 /** PortalHome is a signed-in customer's start page: their account's orders. */
 export function PortalHome() {
@@ -79,6 +80,7 @@ export function PortalHome() {
           </Table>
         )}
       </Card>
+      <PortalShipments customerId={customer.customer.id} lang={lang} />
     </Stack>
   );
 }

@@ -74,6 +74,7 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
   const items = [
     { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)$/.test(pathname) },
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
+    { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
   ];
   return (
     <Box component="nav" aria-label={t('portal.nav.label')} bg="white" px="lg" pb="xs">
