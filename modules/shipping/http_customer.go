@@ -30,7 +30,9 @@ import (
 func bindAccount(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
 	return func(q *bun.SelectQuery) *bun.SelectQuery {
 		if acc, bound := tenant.BoundAccount(ctx); bound {
-			return q.Where("s.account_id = ?", acc)
+			// A draft is the warehouse's work in progress and a cancelled
+			// one never left: the customer sees shipments from packing on.
+			return q.Where("s.account_id = ? AND s.status NOT IN (?, ?)", acc, StatusDraft, StatusCancelled)
 		}
 		return q
 	}
