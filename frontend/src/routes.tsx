@@ -45,6 +45,7 @@ import { PortalMagicLink } from './pages/portal/PortalMagicLink';
 import { PortalQuotes } from './pages/portal/PortalQuotes';
 import { PortalQuote } from './pages/portal/PortalQuote';
 import { PortalInvoice, PortalInvoices } from './pages/portal/PortalInvoices';
+import { PortalOrder } from './pages/portal/PortalOrder';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -107,6 +108,7 @@ export const routes: RouteObject[] = [
       { index: true, element: <PortalLogin /> },
       { path: 'home', element: <PortalHome /> },
       { path: 'orders', element: <PortalHome /> },
+      { path: 'orders/:id', element: <PortalOrder /> },
       { path: 'quotes', element: <PortalQuotes /> },
       { path: 'quotes/:id', element: <PortalQuote /> },
       { path: 'invoices', element: <PortalInvoices /> },

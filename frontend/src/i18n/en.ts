@@ -277,6 +277,14 @@ export const en = {
       title: 'Shipments', none: 'Nothing has shipped yet.', shipment: 'Shipment', order: 'Order', carrier: 'Carrier',
       tracking: 'Tracking', track: 'Track {{number}}', shipped: 'Shipped', delivered: 'Delivered',
     },
+    order: {
+      heading: 'Order {{number}}', back: 'All orders', notFound: 'This order does not exist or is not yours.',
+      promised: 'Promised date', requested: 'Requested date', total: 'Total', lines: 'Lines', description: 'Description',
+      quantity: 'Quantity', shippedQty: 'Shipped', unitPrice: 'Unit price', discount: 'Discount', tax: 'Tax', net: 'Net',
+      subtotal: 'Subtotal', timeline: 'Progress', notYet: 'Not yet', cancelled: 'This order was cancelled on {{date}}.',
+      shipments: 'Shipments', noShipments: 'Nothing has shipped yet.', invoices: 'Invoices', noInvoices: 'No invoices yet.',
+      search: 'Search by order number', status: 'Status', allStatuses: 'All statuses', noMatch: 'No orders match your search.',
+    },
     quotes: {
       title: 'Your quotes', none: 'You have no quotes from {{name}} yet.', quote: 'Quote', rev: 'rev. {{revision}}',
       heading: 'Quote {{number}}', revision: 'Revision {{revision}}', back: 'All quotes',

@@ -278,6 +278,14 @@ export const es: Messages = {
       title: 'Envíos', none: 'Todavía no se ha enviado nada.', shipment: 'Envío', order: 'Pedido', carrier: 'Transportista',
       tracking: 'Seguimiento', track: 'Seguir {{number}}', shipped: 'Enviado', delivered: 'Entregado',
     },
+    order: {
+      heading: 'Pedido {{number}}', back: 'Todos los pedidos', notFound: 'Este pedido no existe o no es tuyo.',
+      promised: 'Fecha prometida', requested: 'Fecha solicitada', total: 'Total', lines: 'Líneas', description: 'Descripción',
+      quantity: 'Cantidad', shippedQty: 'Enviado', unitPrice: 'Precio unitario', discount: 'Descuento', tax: 'Impuesto', net: 'Base',
+      subtotal: 'Subtotal', timeline: 'Seguimiento', notYet: 'Todavía no', cancelled: 'Este pedido se canceló el {{date}}.',
+      shipments: 'Envíos', noShipments: 'Todavía no se ha enviado nada.', invoices: 'Facturas', noInvoices: 'Todavía no hay facturas.',
+      search: 'Buscar por número de pedido', status: 'Estado', allStatuses: 'Todos los estados', noMatch: 'Ningún pedido coincide con tu búsqueda.',
+    },
     quotes: {
       title: 'Tus presupuestos', none: 'Aún no tienes presupuestos de {{name}}.', quote: 'Presupuesto', rev: 'rev. {{revision}}',
       heading: 'Presupuesto {{number}}', revision: 'Revisión {{revision}}', back: 'Todos los presupuestos',

@@ -72,7 +72,7 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
   const customer = customerOf(me);
   if (!customer || customer.tenant.slug !== slug) return null;
   const items = [
-    { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)$/.test(pathname) },
+    { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)(\/|$)/.test(pathname) },
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
     { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
   ];

@@ -11,12 +11,15 @@ const shipmentColor: Record<CustomerShipment['status'], string> = {
   draft: 'gray', packed: 'blue', shipped: 'cyan', in_transit: 'indigo', delivered: 'green', cancelled: 'red',
 };
 
-/** PortalShipments is the customer's deliveries with their carrier's tracking links (the server binds the list to the account). */
-export function PortalShipments({ customerId, lang }: { customerId: string; lang: string }) {
+/**
+ * PortalShipments is the customer's deliveries with their carrier's tracking
+ * links (the server binds the list to the account); with orderId, one order's.
+ */
+export function PortalShipments({ customerId, lang, orderId }: { customerId: string; lang: string; orderId?: string }) {
   const { t } = useTranslation();
   const shipments = useQuery({
-    queryKey: ['portal-shipments', customerId],
-    queryFn: () => unwrap(api.GET('/api/v1/shipments', { params: { query: { limit: 50 } } })),
+    queryKey: ['portal-shipments', customerId, orderId ?? 'all'],
+    queryFn: () => unwrap(api.GET('/api/v1/shipments', { params: { query: { limit: 50, order_id: orderId } } })),
   });
   // The latest step's date: delivered, else shipped.
   const step = (s: CustomerShipment) =>
