@@ -59,6 +59,39 @@ test('a customer sees their own invoices and shipment tracking in the portal, no
   await expect(shipments.getByText(b.shipment.number)).toHaveCount(0);
   await shot(customer, 'portal-shipments');
 
+  // The order list: search and status filter narrow it; the order opens from its number.
+  const orders = customer.getByTestId('portal-orders');
+  await expect(orders.getByRole('link', { name: a.order.number })).toBeVisible();
+  await expect(orders.getByText(b.order.number)).toHaveCount(0);
+  await customer.getByRole('textbox', { name: 'Search by order number' }).fill('no-such-order');
+  await expect(customer.getByText('No orders match your search.')).toBeVisible();
+  await customer.getByRole('textbox', { name: 'Search by order number' }).fill(a.order.number);
+  await expect(orders.getByRole('link', { name: a.order.number })).toBeVisible();
+  await customer.getByRole('combobox', { name: 'Status' }).click();
+  await customer.getByRole('option', { name: 'Cancelled' }).click();
+  await expect(customer.getByText('No orders match your search.')).toBeVisible();
+  await customer.getByRole('combobox', { name: 'Status' }).click();
+  await customer.getByRole('option', { name: 'Cancelled' }).click(); // choosing it again clears it
+  await orders.getByRole('link', { name: a.order.number }).click();
+  await customer.waitForURL(`**/portal/${slug}/orders/${a.order.id}`);
+  await expect(customer.getByRole('heading', { name: `Order ${a.order.number}` })).toBeVisible();
+  await expect(customer.getByTestId('portal-order-lines').getByRole('cell', { name: /PD-1/ })).toBeVisible();
+  // The timeline: confirmed and shipped are dated, delivery is still to come.
+  for (const step of ['confirmed', 'shipped']) {
+    await expect(customer.getByTestId(`portal-order-step-${step}`)).toHaveAttribute('data-reached', 'true');
+  }
+  await expect(customer.getByTestId('portal-order-step-shipped')).toContainText('Shipped');
+  await expect(customer.getByTestId('portal-order-step-delivered')).toHaveAttribute('data-reached', 'false');
+  await expect(customer.getByTestId('portal-shipments').getByRole('link', { name: /SF-ACME-1/ })).toHaveAttribute('href', 'https://track.example.com/SF-ACME-1');
+  await expect(customer.getByTestId('portal-order-invoices').getByRole('link', { name: new RegExp(a.invoice.number) })).toBeVisible();
+  await shot(customer, 'portal-order');
+  // Another account's order is not there, by API or by page.
+  expect((await customer.request.get(`/api/v1/orders/${b.order.id}`)).status()).toBe(404);
+  expect((await customer.request.get(`/api/v1/orders/${b.order.id}/history`)).status()).toBe(404);
+  await customer.goto(`/portal/${slug}/orders/${b.order.id}`);
+  await expect(customer.getByText('This order does not exist or is not yours.')).toBeVisible();
+  await customer.goto(`/portal/${slug}/home`);
+
   // Their invoices: Acme's only.
   await customer.getByRole('navigation', { name: 'Your account' }).getByRole('link', { name: 'Invoices' }).click();
   await customer.waitForURL(`**/portal/${slug}/invoices`);
