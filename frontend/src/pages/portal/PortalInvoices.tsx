@@ -1,14 +1,13 @@
-import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconFileTypePdf } from '@tabler/icons-react';
 import { Link, Navigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
-import { isApiError } from '../../api/problem';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatMoney, formatNumber, formatPercentBp } from '../../lib/format';
 import { usePortal } from './PortalLayout';
-import { PortalProblem, usePortalCustomer } from './PortalQuotes';
+import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
 const invoiceColor: Record<CustomerInvoice['status'], string> = { issued: 'blue', partially_paid: 'orange', paid: 'green', credited: 'gray' };
@@ -116,14 +115,7 @@ export function PortalInvoice() {
       ← {t('portal.invoices.back')}
     </Anchor>
   );
-  if (invoice.isError) {
-    return (
-      <Stack>
-        {back}
-        {isApiError(invoice.error, 404) ? <Alert color="red">{t('portal.invoices.notFound')}</Alert> : <PortalProblem error={invoice.error} />}
-      </Stack>
-    );
-  }
+  if (invoice.isError) return <PortalDetailError back={back} error={invoice.error} notFound={t('portal.invoices.notFound')} />;
   const inv = invoice.data;
   if (!inv) return null;
   const money = (m: number) => formatMoney(m, inv.currency, lang);

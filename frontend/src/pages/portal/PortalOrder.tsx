@@ -4,12 +4,11 @@ import { IconCheck } from '@tabler/icons-react';
 import { Link, Navigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
-import { isApiError } from '../../api/problem';
 import type { components } from '../../api/schema.gen';
 import type { CustomerOrder } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercentBp } from '../../lib/format';
 import { orderColor, orderTimeline, type TimelineStep } from './portalOrders';
-import { PortalProblem, usePortalCustomer } from './PortalQuotes';
+import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { PortalShipments } from './PortalShipments';
 
 type CustomerShipment = components['schemas']['CustomerShipment'];
@@ -64,14 +63,7 @@ export function PortalOrder() {
       ← {t('portal.order.back')}
     </Anchor>
   );
-  if (order.isError) {
-    return (
-      <Stack>
-        {back}
-        {isApiError(order.error, 404) ? <Alert color="red">{t('portal.order.notFound')}</Alert> : <PortalProblem error={order.error} />}
-      </Stack>
-    );
-  }
+  if (order.isError) return <PortalDetailError back={back} error={order.error} notFound={t('portal.order.notFound')} />;
   const o = order.data;
   if (!o) return null;
   const money = (m: number) => formatMoney(m, o.currency, lang);

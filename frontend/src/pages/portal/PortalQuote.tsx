@@ -10,7 +10,7 @@ import type { CustomerOrder } from '../../api/types';
 import { showSaved } from '../../components/forms';
 import { formatDate, formatMoney, formatNumber, formatPercentBp } from '../../lib/format';
 import { usePortal } from './PortalLayout';
-import { PortalProblem, PortalQuoteBadge, usePortalCustomer } from './PortalQuotes';
+import { PortalDetailError, PortalProblem, PortalQuoteBadge, usePortalCustomer } from './PortalQuotes';
 import { declineReason, quoteStanding, type CustomerQuote, type QuoteAccepted } from './portalQuotes';
 
 /** Fact is one labelled value in the quote's header card. */
@@ -45,14 +45,7 @@ export function PortalQuote() {
       ← {t('portal.quotes.back')}
     </Anchor>
   );
-  if (quote.isError) {
-    return (
-      <Stack>
-        {back}
-        {isApiError(quote.error, 404) ? <Alert color="red">{t('portal.quotes.notFound')}</Alert> : <PortalProblem error={quote.error} />}
-      </Stack>
-    );
-  }
+  if (quote.isError) return <PortalDetailError back={back} error={quote.error} notFound={t('portal.quotes.notFound')} />;
   const q = quote.data;
   if (!q) return null;
   const money = (m: number) => formatMoney(m, q.currency, lang);

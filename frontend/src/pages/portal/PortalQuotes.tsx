@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Alert, Anchor, Badge, Card, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconAlertTriangle } from '@tabler/icons-react';
@@ -45,6 +46,20 @@ export function PortalProblem({ error }: { error: unknown }) {
         </Text>
       ))}
     </Alert>
+  );
+}
+
+/**
+ * PortalDetailError is a portal document page that could not load: the
+ * link back to its list, then "not found" for a 404 (another account's id
+ * reads exactly like a missing one) or the problem.
+ */
+export function PortalDetailError({ back, error, notFound }: { back: ReactNode; error: unknown; notFound: string }) {
+  return (
+    <Stack>
+      {back}
+      {isApiError(error, 404) ? <Alert color="red">{notFound}</Alert> : <PortalProblem error={error} />}
+    </Stack>
   );
 }
 
