@@ -174,3 +174,17 @@ func (s *Service) CheckSeats(ctx context.Context, tenantID uuid.UUID, seats int)
 	}
 	return nil
 }
+
+// CheckPortalCustomers implements portal.CustomerLimiter: the plan's
+// portal_customers bounds the tenant's portal users (invited or active).
+func (s *Service) CheckPortalCustomers(ctx context.Context, tenantID uuid.UUID, n int) error {
+	t, err := s.tenants.TenantByID(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	if plan := s.planOf(t.Plan); n > plan.PortalCustomers {
+		return &errs.Error{Code: errs.PaymentRequired, Fields: map[string]string{"portal_customers": "limit reached"},
+			Message: fmt.Sprintf("the %s plan includes %d portal customers, all invited or active; upgrade the plan or disable a contact's access", plan.Name, plan.PortalCustomers)}
+	}
+	return nil
+}

@@ -69,6 +69,13 @@ func (s *Service) Invite(ctx context.Context, contactID uuid.UUID) (User, bool, 
 			return errs.E(errs.Conflict, "another contact already has portal access with this email")
 		}
 		before := row.Status
+		// A new or re-enabled user takes a place the plan counts; a
+		// re-sent invitation already holds one.
+		if before != StatusInvited {
+			if err := s.reserveCustomer(ctx, tx); err != nil {
+				return err
+			}
+		}
 		row.AccountID, row.Email, row.Status, row.PasswordHash, row.UpdatedAt = c.AccountID, c.Email, StatusInvited, "", t
 		row.InvitedBy = nil
 		if p.Kind == tenant.KindUser {

@@ -64,6 +64,7 @@ type Service struct {
 	policy   tenant.Policy
 	contacts Contacts
 	tenants  Tenants
+	limit    CustomerLimiter
 	opt      Options
 }
 

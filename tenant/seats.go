@@ -52,8 +52,7 @@ func (s *Service) reserveSeat(ctx context.Context, tx bun.IDB) error {
 		return nil
 	}
 	tid, _ := FromContext(ctx)
-	var id uuid.UUID
-	if err := tx.NewSelect().Model((*tenantRow)(nil)).Column("id").Where("t.id = ?", tid).Apply(forUpdate).Scan(ctx, &id); err != nil {
+	if err := LockTenant(ctx, tx); err != nil {
 		return err
 	}
 	n, err := countSeats(ctx, tx)
@@ -72,4 +71,17 @@ func (s *Service) releaseSeat(ctx context.Context, tx bun.IDB) error {
 		return nil
 	}
 	return s.seats.SeatsChanged(ctx, tx)
+}
+
+// LockTenant takes the bound tenant's row lock inside tx (PostgreSQL;
+// SQLite's single writer serializes anyway). A plan limit is checked by
+// counting and then inserting; under this lock two concurrent requests
+// cannot both take the last unit.
+func LockTenant(ctx context.Context, tx bun.IDB) error {
+	tid, ok := FromContext(ctx)
+	if !ok {
+		return ErrNoTenant
+	}
+	var id uuid.UUID
+	return tx.NewSelect().Model((*tenantRow)(nil)).Column("id").Where("t.id = ?", tid).Apply(forUpdate).Scan(ctx, &id)
 }

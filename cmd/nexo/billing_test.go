@@ -61,3 +61,52 @@ func TestBillingStatusAndSeatLimit(t *testing.T) {
 		t.Fatalf("plans: %+v", list)
 	}
 }
+
+// TestPortalCustomerLimit: the plan's portal_customers bounds invited and
+// active portal users; a re-sent invitation takes no second place and a
+// disabled contact frees its place.
+func TestPortalCustomerLimit(t *testing.T) {
+	plans := filepath.Join(t.TempDir(), "plans.json")
+	err := os.WriteFile(plans, []byte(`{"trial_plan":"tiny","plans":[
+		{"id":"tiny","name":"Tiny","price_minor":900,"currency":"EUR","interval":"month","seats":2,"portal_customers":2,"api_rate_per_minute":100,"modules":["crm"]}]}`), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta := newTestAppWith(t, func(c *Config) { c.BillingPlans = plans })
+	owner := ta.signup("portal-limit")
+	acc := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Limit Buyer"})
+	invite := func(contact string) result {
+		return ta.do(owner, "POST", "/api/v1/contacts/"+contact+"/portal-invite", nil)
+	}
+	one := ta.portalContact(t, owner, acc, "one@limit.example.com")
+	two := ta.portalContact(t, owner, acc, "two@limit.example.com")
+	three := ta.portalContact(t, owner, acc, "three@limit.example.com")
+	for _, c := range []string{one, two} {
+		if r := invite(c); r.Status != 201 {
+			t.Fatalf("invite within the limit: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := invite(one); r.Status != 200 {
+		t.Fatalf("re-sent invitation at the limit: %d %s", r.Status, r.Body)
+	}
+	r := invite(three)
+	if r.Status != 402 || !strings.Contains(string(r.Body), "portal_customers") {
+		t.Fatalf("invite over the limit: %d %s", r.Status, r.Body)
+	}
+	var users struct {
+		Items []struct{} `json:"items"`
+	}
+	ta.do(owner, "GET", "/api/v1/portal-users", nil).json(t, &users)
+	if len(users.Items) != 2 {
+		t.Fatalf("a refused invitation left a portal user: %d", len(users.Items))
+	}
+	if r := ta.do(owner, "POST", "/api/v1/contacts/"+two+"/portal-disable", nil); r.Status != 200 {
+		t.Fatalf("disable: %d %s", r.Status, r.Body)
+	}
+	if r := invite(three); r.Status != 201 {
+		t.Fatalf("invite after disabling a contact: %d %s", r.Status, r.Body)
+	}
+	if r := invite(two); r.Status != 402 {
+		t.Fatalf("re-enabling over the limit: %d %s", r.Status, r.Body)
+	}
+}

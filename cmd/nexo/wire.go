@@ -176,6 +176,7 @@ func (a *appState) buildModules() {
 	// customer behind a customer session.
 	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
 		portal.Options{BaseURL: a.cfg.BaseURL})
+	a.portal.UseCustomerLimiter(a.billing)
 	a.identity.UseCustomers(a.portal)
 }
 
