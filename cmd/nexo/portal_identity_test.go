@@ -33,7 +33,7 @@ type portalMe struct {
 }
 
 // portalContact creates a contact with email at account and returns its id.
-func (ta *testApp) portalContact(t *testing.T, owner *client, account, email string) string {
+func (ta *testApp) portalContact(t testing.TB, owner *client, account, email string) string {
 	t.Helper()
 	var c struct {
 		ID string `json:"id"`
@@ -48,7 +48,7 @@ func (ta *testApp) portalContact(t *testing.T, owner *client, account, email str
 
 // portalCustomer invites a new contact of account with email to the portal
 // of slug, accepts the invitation and returns the customer's session.
-func (ta *testApp) portalCustomer(t *testing.T, owner *client, slug, account, email string) *client {
+func (ta *testApp) portalCustomer(t testing.TB, owner *client, slug, account, email string) *client {
 	t.Helper()
 	contact := ta.portalContact(t, owner, account, email)
 	if r := ta.do(owner, "POST", "/api/v1/contacts/"+contact+"/portal-invite", nil); r.Status != 201 {
@@ -62,7 +62,7 @@ func (ta *testApp) portalCustomer(t *testing.T, owner *client, slug, account, em
 	return ta.sessionFrom(r)
 }
 
-func (ta *testApp) createID(t *testing.T, c *client, path string, body any) string {
+func (ta *testApp) createID(t testing.TB, c *client, path string, body any) string {
 	t.Helper()
 	var out struct {
 		ID string `json:"id"`

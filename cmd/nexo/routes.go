@@ -57,6 +57,7 @@ func (a *appState) buildHTTP() {
 	// after authentication, which binds the tenant, and before any handler.
 	api := a.app.Group("/api/v1", a.identity.Authenticate(a.cookie()), a.billing.Guard(), a.identity.Idempotency())
 	v1 := web.NewRouter(api, "/api/v1", authz, a.registry)
+	v1.CustomerRoutes(a.portalCache.Route)
 	tenant.NewHandler(a.identity, a.cookie()).Routes(v1)
 	rbac.NewHandler(a.enforcer, a.db).Routes(v1)
 	billing.NewHandler(a.billing).Routes(v1)

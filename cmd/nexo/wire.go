@@ -60,10 +60,12 @@ type appState struct {
 	quoteFlow  *flows.QuoteFlow
 	timeline   *flows.TimelineService
 	portal     *portal.Service
-	metrics    *prometheus.Registry
-	registry   *web.Registry
-	app        *fiber.App
-	closers    []func()
+	// portalCache holds portal customers' account-bound reads.
+	portalCache *portal.ReadCache
+	metrics     *prometheus.Registry
+	registry    *web.Registry
+	app         *fiber.App
+	closers     []func()
 }
 
 func (a *appState) close() {
@@ -177,6 +179,11 @@ func (a *appState) buildModules() {
 	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
 		portal.Options{BaseURL: a.cfg.BaseURL})
 	a.portal.UseCustomerLimiter(a.billing)
+	a.portalCache = portal.NewReadCache(a.cache)
+	for _, topic := range []string{sales.TopicOrderConfirmed, sales.TopicOrderCancelled, sales.TopicOrderCreditHold, sales.TopicOrderChanged,
+		shipping.TopicStatusChanged, invoicing.TopicInvoiceIssued, invoicing.TopicPaymentRecorded, invoicing.TopicCreditNoteIssued} {
+		a.relay.Handle(topic, a.portalCache.EventHandler())
+	}
 	a.identity.UseCustomers(a.portal)
 }
 

@@ -94,12 +94,21 @@ type Router struct {
 	prefix string
 	auth   Authorizer
 	reg    *Registry
+	// customer, when set, gives routes customers may call an extra handler
+	// between the access check and the route's own (see CustomerRoutes).
+	customer func(method, pattern string) fiber.Handler
 }
 
 // NewRouter wraps r (mounted at prefix) with auth and reg.
 func NewRouter(r fiber.Router, prefix string, auth Authorizer, reg *Registry) *Router {
 	return &Router{r: r, prefix: prefix, auth: auth, reg: reg}
 }
+
+// CustomerRoutes installs w for the routes mounted afterwards: for each
+// route customers may call (Access.Customer), w(method, pattern) returns a
+// handler to run after the access check, or nil. The portal read cache sits
+// here, so a cached answer never skips authorization.
+func (rt *Router) CustomerRoutes(w func(method, pattern string) fiber.Handler) { rt.customer = w }
 
 // Get mounts a GET route.
 func (rt *Router) Get(path string, a Access, h fiber.Handler) { rt.add(fiber.MethodGet, path, a, h) }
@@ -135,5 +144,11 @@ func (rt *Router) add(method, path string, a Access, h fiber.Handler) {
 		}
 		return c.Next()
 	}
-	rt.r.Add(method, path, guard, h)
+	handlers := []fiber.Handler{guard}
+	if a.Customer && rt.customer != nil {
+		if m := rt.customer(method, full); m != nil {
+			handlers = append(handlers, m)
+		}
+	}
+	rt.r.Add(method, path, append(handlers, h)...)
 }

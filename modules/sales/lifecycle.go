@@ -222,15 +222,18 @@ func orderUpdate(ctx context.Context, tx bun.IDB, o *Order) *bun.UpdateQuery {
 	return tx.NewUpdate().Model(orderRowOf(o)).Column(orderColumns...).Where("o.tenant_id = ?", tid).Where("o.id = ?", o.ID)
 }
 
-// recordChange writes the audit row of a change to o and, when topic is set,
-// its outbox event.
+// recordChange writes the audit row of a change to o (before is nil for a
+// new order) and its outbox event: topic, or TopicOrderChanged when empty.
 func (s *Service) recordChange(ctx context.Context, tx bun.IDB, before, o *Order, action, topic string) error {
-	if err := tenant.Audit(ctx, tx, tenant.AuditEntry{Action: action, Resource: "orders", ResourceID: o.ID.String(),
-		Before: before, After: o}); err != nil {
+	e := tenant.AuditEntry{Action: action, Resource: "orders", ResourceID: o.ID.String(), After: o}
+	if before != nil {
+		e.Before = before
+	}
+	if err := tenant.Audit(ctx, tx, e); err != nil {
 		return err
 	}
 	if topic == "" {
-		return nil
+		topic = TopicOrderChanged
 	}
 	tid, _ := tenant.FromContext(ctx)
 	return events.Publish(ctx, tx, tid, topic, map[string]any{"order_id": o.ID, "number": o.Number,
@@ -267,8 +270,7 @@ func (s *Service) record(ctx context.Context, tx bun.IDB, o *Order) error {
 	if err := together(ctx, tx, tx.NewInsert().Model(h), tx.NewInsert().Model(row), linesInsert(ctx, tx, o)); err != nil {
 		return err
 	}
-	return tenant.Audit(ctx, tx, tenant.AuditEntry{Action: "order.created", Resource: "orders",
-		ResourceID: o.ID.String(), After: o})
+	return s.recordChange(ctx, tx, nil, o, "order.created", TopicOrderChanged)
 }
 
 func waitsForProduction(o Order) bool {

@@ -19,6 +19,10 @@ import (
 const (
 	TopicOrderConfirmed = "sales.order.confirmed"
 	TopicOrderCancelled = "sales.order.cancelled"
+	// TopicOrderChanged covers every other change a customer can see
+	// (created, edited, advanced, shipped or invoiced lines), so caches of
+	// the portal's reads follow the order.
+	TopicOrderChanged = "sales.order.changed"
 )
 
 // Service owns the order rules and transactions.
@@ -118,8 +122,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in OrderUpdate) (Ord
 		if _, err := tx.NewUpdate().Model(orderRowOf(&o)).Column(orderColumns...).Where("o.id = ?", o.ID).Exec(ctx); err != nil {
 			return err
 		}
-		return tenant.Audit(ctx, tx, tenant.AuditEntry{Action: "order.updated", Resource: "orders",
-			ResourceID: o.ID.String(), Before: before, After: o})
+		return s.recordChange(ctx, tx, &before, &o, "order.updated", TopicOrderChanged)
 	})
 	return o, err
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPortalReadCache: a customer's reads come from the portal cache once
+// warm, and the outbox events of staff changes (a payment, a new or
+// confirmed order) make the account's entries stale, on both engines (the
+// memory cache embedded, Redis on PostgreSQL). Another account's changes
+// leave them be.
+func TestPortalReadCache(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("portal-cache")
+	a := ta.tenantFixtures(t, owner, "a")
+	b := ta.tenantFixtures(t, owner, "b")
+	inv := a["invoice"]()
+	cust := ta.portalCustomer(t, owner, "portal-cache", a["customer"](), "cache@a.example.com")
+	read := func(path string) (string, result) {
+		t.Helper()
+		r := ta.do(cust, "GET", path, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+		return r.Header.Get("X-Nexo-Cache"), r
+	}
+	var before, after struct {
+		BalanceMinor int64 `json:"balance_minor"`
+	}
+	if st, _ := read("/api/v1/invoices/" + inv); st != "miss" {
+		t.Fatalf("first read: %q", st)
+	}
+	st, r := read("/api/v1/invoices/" + inv)
+	if st != "hit" {
+		t.Fatalf("second read: %q", st)
+	}
+	r.json(t, &before)
+	if r := ta.do(owner, "POST", "/api/v1/payments", map[string]any{"invoice_id": inv, "amount_minor": 100, "method": "transfer", "reference": "SEPA"}); r.Status != 201 {
+		t.Fatalf("payment: %d %s", r.Status, r.Body)
+	}
+	st, r = read("/api/v1/invoices/" + inv)
+	r.json(t, &after)
+	if st != "miss" || after.BalanceMinor != before.BalanceMinor-100 {
+		t.Fatalf("after a payment: %q, balance %d → %d", st, before.BalanceMinor, after.BalanceMinor)
+	}
+
+	read("/api/v1/orders")
+	if st, _ := read("/api/v1/orders"); st != "hit" {
+		t.Fatalf("orders again: %q", st)
+	}
+	b["order"]() // account B's new order leaves A's entries be
+	if st, _ := read("/api/v1/orders"); st != "hit" {
+		t.Errorf("orders after account B's change: %q", st)
+	}
+	order := a["order"]()
+	st, r = read("/api/v1/orders")
+	if st != "miss" || !strings.Contains(string(r.Body), order) {
+		t.Fatalf("orders after a new order: %q %s", st, r.Body)
+	}
+	if r := ta.do(owner, "POST", "/api/v1/orders/"+order+"/confirm", nil); r.Status != 200 {
+		t.Fatalf("confirm: %d %s", r.Status, r.Body)
+	}
+	if st, r := read("/api/v1/orders/" + order); st != "miss" || !strings.Contains(string(r.Body), `"confirmed"`) {
+		t.Errorf("order after confirmation: %q %s", st, r.Body)
+	}
+}

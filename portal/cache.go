@@ -1,0 +1,185 @@
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"nexo/internal/cache"
+	"nexo/internal/events"
+	"nexo/tenant"
+)
+
+// ReadCache keeps portal customers' answers to the account-bound reads
+// (orders, shipments, invoices, credit notes, returns) in the shared cache,
+// per tenant and account. The cache is never the source of truth: any cache
+// error is a miss and the read goes to the database (F1), and an entry only
+// ever holds what the route itself answered to a customer of that account
+// after its access check.
+//
+// Invalidation is by generation: every entry's key carries the account's
+// current generation token, and invalidating replaces the token, so all of
+// the account's entries become unreachable at once without listing them
+// (they expire on their own). Tokens are random rather than counters so a
+// generation key that expired and was created again can never land on an
+// old generation's entries. A read that raced a change stores its answer
+// under the generation it started with, which the change has already
+// replaced.
+//
+// Staff changes invalidate through the outbox events of orders, shipments,
+// invoices and returns (Invalidate is the hook their consumer calls); a
+// customer's own successful write invalidates at once, so the customer reads
+// what they just did.
+type ReadCache struct {
+	c   cache.Cache
+	ttl time.Duration
+}
+
+// Entries live for cacheTTL; derived states (a quote or invoice that became
+// overdue by the clock alone) are at most this stale. The generation key
+// outlives every entry of its generation.
+const (
+	cacheTTL      = 5 * time.Minute
+	generationTTL = 24 * time.Hour
+)
+
+// cachedResources are the first path segments under /api/v1 whose customer
+// reads are cached: the resources whose changes the invalidating events
+// cover. /me and tickets are per user or not covered, so never cached.
+var cachedResources = map[string]bool{"orders": true, "shipments": true, "invoices": true, "credit-notes": true, "returns": true}
+
+// NewReadCache returns a portal read cache over c.
+func NewReadCache(c cache.Cache) *ReadCache { return &ReadCache{c: c, ttl: cacheTTL} }
+
+// Route is the web.Router customer hook: GET routes of the cached resources
+// answer from the cache; other customer routes invalidate the account's
+// entries after a successful write.
+func (rc *ReadCache) Route(method, pattern string) fiber.Handler {
+	if method != fiber.MethodGet {
+		return rc.afterWrite
+	}
+	rest, ok := strings.CutPrefix(pattern, "/api/v1/")
+	if !ok || strings.HasSuffix(pattern, "/pdf") {
+		return nil
+	}
+	if res, _, _ := strings.Cut(rest, "/"); !cachedResources[res] {
+		return nil
+	}
+	return rc.read
+}
+
+// read serves a customer's GET from the cache or stores the route's answer.
+// Staff callers (who share these routes) pass straight through.
+func (rc *ReadCache) read(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	tid, account, ok := boundCustomer(ctx)
+	if !ok {
+		return c.Next()
+	}
+	gen, err := rc.generation(ctx, tid, account)
+	if err != nil {
+		c.Set("X-Nexo-Cache", "bypass")
+		return c.Next()
+	}
+	key := entryKey(tid, account, gen, c.Path(), string(c.Request().URI().QueryString()))
+	if body, hit, err := rc.c.Get(ctx, key); err == nil && hit {
+		c.Set("X-Nexo-Cache", "hit")
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Send(body)
+	}
+	if err := c.Next(); err != nil {
+		return err
+	}
+	c.Set("X-Nexo-Cache", "miss")
+	if c.Response().StatusCode() == fiber.StatusOK &&
+		strings.HasPrefix(string(c.Response().Header.ContentType()), fiber.MIMEApplicationJSON) {
+		// Best effort: a failed store only costs the next read a query.
+		_ = rc.c.Set(ctx, key, append([]byte(nil), c.Response().Body()...), rc.ttl)
+	}
+	return nil
+}
+
+// afterWrite invalidates the customer's account once a write succeeded
+// (accepting a quote creates an order; requesting a return adds one).
+func (rc *ReadCache) afterWrite(c *fiber.Ctx) error {
+	err := c.Next()
+	if tid, account, ok := boundCustomer(c.UserContext()); ok && err == nil && c.Response().StatusCode() < 400 {
+		rc.Invalidate(c.UserContext(), tid, account)
+	}
+	return err
+}
+
+// Invalidate makes every cached read of account stale. It is best effort by
+// design: when the cache is down nothing is served from it either.
+func (rc *ReadCache) Invalidate(ctx context.Context, tenantID, account uuid.UUID) {
+	_ = rc.c.Set(ctx, generationKey(tenantID, account), newGeneration(), generationTTL)
+}
+
+// EventHandler consumes an outbox event whose payload names the account
+// ("account_id") by invalidating that account's cached reads. Replaying it
+// only invalidates again.
+func (rc *ReadCache) EventHandler() events.Handler {
+	return func(ctx context.Context, e events.Event) error {
+		var p struct {
+			AccountID uuid.UUID `json:"account_id"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return events.Permanent(err)
+		}
+		if p.AccountID != uuid.Nil {
+			rc.Invalidate(ctx, e.TenantID, p.AccountID)
+		}
+		return nil
+	}
+}
+
+// generation returns the account's current generation token, starting one
+// when there is none.
+func (rc *ReadCache) generation(ctx context.Context, tid, account uuid.UUID) (string, error) {
+	key := generationKey(tid, account)
+	v, hit, err := rc.c.Get(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	if hit {
+		return string(v), nil
+	}
+	gen := newGeneration()
+	if err := rc.c.Set(ctx, key, gen, generationTTL); err != nil {
+		return "", err
+	}
+	return string(gen), nil
+}
+
+func boundCustomer(ctx context.Context) (tid, account uuid.UUID, ok bool) {
+	account, ok = tenant.BoundAccount(ctx)
+	if !ok || account == uuid.Nil {
+		return uuid.Nil, uuid.Nil, false
+	}
+	tid, ok = tenant.FromContext(ctx)
+	return tid, account, ok
+}
+
+func generationKey(tid, account uuid.UUID) string {
+	return cache.TenantKey(tid, "portal", account.String(), "gen")
+}
+
+// entryKey hashes the path and query, which are caller-controlled, into a
+// fixed-size key part.
+func entryKey(tid, account uuid.UUID, gen, path, query string) string {
+	sum := sha256.Sum256([]byte(path + "?" + query))
+	return cache.TenantKey(tid, "portal", account.String(), gen, hex.EncodeToString(sum[:16]))
+}
+
+func newGeneration() []byte {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return []byte(hex.EncodeToString(b))
+}
