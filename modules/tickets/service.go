@@ -59,6 +59,10 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (Ticket, error) {
 		return Ticket{}, err
 	}
 	account, customer := tenant.BoundAccount(ctx)
+	if customer && account == uuid.Nil {
+		// SECURITY: a customer without an account binding opens nothing.
+		return Ticket{}, errs.E(errs.Forbidden, "no customer account")
+	}
 	if err := checkNew(&in, customer); err != nil {
 		return Ticket{}, err
 	}
