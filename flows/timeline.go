@@ -22,6 +22,7 @@ const (
 	KindInvoice    = "invoice"
 	KindPayment    = "payment"
 	KindCreditNote = "credit_note"
+	KindTicket     = "ticket"
 )
 
 // Timeline page sizes.

@@ -13,6 +13,7 @@ import (
 	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
+	"nexo/modules/tickets"
 )
 
 // TimelineSources are the timeline's sources over the modules that exist
@@ -42,6 +43,19 @@ func QuoteSource(qs *quotes.Service) Source {
 			return Item{Kind: KindQuote, At: x.CreatedAt, ID: x.ID, Title: fmt.Sprintf("%s rev. %d", x.Number, x.Revision),
 				Status: string(x.Current(today)), AmountMinor: ptr(x.TotalMinor), Currency: x.Currency, OrderID: x.OrderID,
 				Summary: firstLine(x.Notes)}
+		}), err
+	}}
+}
+
+// TicketSource is the support tickets' timeline source (C6): every ticket
+// of the account for staff holding tickets:read, placed at its opening,
+// its subject as the summary and its current status.
+func TicketSource(ts *tickets.Service) Source {
+	return Source{Kind: KindTicket, Perm: "tickets:read", Fetch: func(ctx context.Context, q Query) ([]Item, error) {
+		list, err := ts.FindByAccount(ctx, q.AccountID, q.Before.At, q.Before.ID, q.Limit)
+		return convert(list, func(t tickets.Ticket) Item {
+			return Item{Kind: KindTicket, At: t.CreatedAt, ID: t.ID, Title: t.Number, Status: string(t.Status),
+				Subtype: string(t.Priority), OrderID: t.OrderID, Summary: firstLine(t.Subject)}
 		}), err
 	}}
 }

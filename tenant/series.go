@@ -32,6 +32,7 @@ var seriesDefaults = []NumberSeries{
 	{"invoice", "F{YYYY}-", 6, 1},
 	{"credit_note", "R{YYYY}-", 6, 1},
 	{"return", "RMA{YYYY}-", 6, 1},
+	{"ticket", "TK{YYYY}-", 6, 1},
 }
 
 // MaxSeriesNumber bounds next_number: twelve digits (the widest padding)

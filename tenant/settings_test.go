@@ -158,7 +158,7 @@ func TestNumberSeriesRules(t *testing.T) {
 			t.Errorf("invoice default: %+v", ns)
 		}
 	}
-	if got := strings.Join(codes, ","); got != "quote,order,production_order,shipment,invoice,credit_note,return" {
+	if got := strings.Join(codes, ","); got != "quote,order,production_order,shipment,invoice,credit_note,return,ticket" {
 		t.Errorf("codes: %s", got)
 	}
 

@@ -222,6 +222,16 @@ var matrix = map[string]cell{
 	"POST /api/v1/quotes/:id/accept":  {id: "quote_sent"},
 	"POST /api/v1/quotes/:id/decline": {id: "quote_sent", body: map[string]any{"reason": "matrix"}},
 	"POST /api/v1/quotes/:id/revise":  {id: "quote_sent"},
+
+	"GET /api/v1/tickets": {},
+	"POST /api/v1/tickets": {mkBody: func(f fixtures) any {
+		return map[string]any{"account_id": f["customer"](), "subject": "Matrix", "message": "Matrix ticket"}
+	}},
+	"GET /api/v1/tickets/summary":       {},
+	"GET /api/v1/tickets/:id":           {id: "ticket"},
+	"PATCH /api/v1/tickets/:id":         {id: "ticket", body: map[string]any{"priority": "high"}},
+	"POST /api/v1/tickets/:id/messages": {id: "ticket", body: map[string]any{"body": "matrix"}},
+	"POST /api/v1/tickets/:id/close":    {id: "ticket"},
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -518,6 +528,11 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			}
 			return id
 		},
+		// An open ticket of the customer, opened by staff.
+		"ticket": func() string {
+			return create("/api/v1/tickets", map[string]any{"account_id": customer(), "subject": "Fixture ticket",
+				"message": "Fixture", "order_id": create("/api/v1/orders", orderBody(customer(), component(), 1))})
+		},
 		"warehouse": warehouse,
 		"lot":       lot,
 		"held_lot": func() string {
@@ -728,7 +743,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
 			"/api/v1/opportunities/" + ids["opportunity"], "/api/v1/quotes", "/api/v1/quotes/" + ids["quote"],
-			"/api/v1/quotes/" + ids["quote_sent"]} {
+			"/api/v1/quotes/" + ids["quote_sent"], "/api/v1/tickets", "/api/v1/tickets/" + ids["ticket"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

@@ -24,6 +24,7 @@ import (
 	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
+	"nexo/modules/tickets"
 	"nexo/portal"
 	"nexo/rbac"
 	"nexo/tenant"
@@ -71,6 +72,7 @@ func (a *appState) buildHTTP() {
 	flows.NewHandler(a.credit).Routes(v1)
 	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
 	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)
+	tickets.NewHandler(a.tickets).Routes(v1)
 	portal.NewHandler(a.portal, a.cookie()).Routes(v1)
 
 	// The web app (staff app and portal) takes every other GET path; its

@@ -30,6 +30,7 @@ import (
 	"nexo/modules/quotes"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
+	"nexo/modules/tickets"
 	"nexo/portal"
 	"nexo/rbac"
 	"nexo/tenant"
@@ -58,6 +59,7 @@ type appState struct {
 	credit     *flows.CreditService
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
+	tickets    *tickets.Service
 	timeline   *flows.TimelineService
 	portal     *portal.Service
 	// portalCache holds portal customers' account-bound reads.
@@ -172,8 +174,11 @@ func (a *appState) buildModules() {
 	a.quotes = quotes.NewService(a.db, quotes.Deps{Pricing: quotePricing{a.sales}, Opportunities: quoteOpportunities{a.crm},
 		Availability: atp, Credit: a.credit, Numbers: a.identity, Company: invoicingCompany{a.identity}}, now)
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
+	a.tickets = tickets.NewService(a.db, ticketLinks{crm: a.crm, sales: a.sales, catalog: a.catalog, stock: a.stock,
+		identity: a.identity}, a.identity, tickets.Options{Now: now})
 	a.timeline = flows.NewTimelineService(a.db, a.credit,
-		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes))...)
+		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes),
+			flows.TicketSource(a.tickets))...)
 	// Portal users are contacts of the CRM; identity asks the portal for the
 	// customer behind a customer session.
 	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,

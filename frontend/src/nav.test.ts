@@ -15,6 +15,10 @@ describe('role-scoped navigation', () => {
     expect(rep).toEqual(['dashboard', 'opportunities', 'quotes', 'orders', 'security']);
     expect(visibleNav(holder('invoices:read', 'orders:read')).map((n) => n.key)).not.toContain('quotes');
   });
+  it('shows the support queue to holders of tickets:read only', () => {
+    expect(visibleNav(holder('tickets:read', 'accounts:read')).map((n) => n.key)).toEqual(['dashboard', 'accounts', 'tickets', 'security']);
+    expect(visibleNav(holder('invoices:read', 'accounts:read')).map((n) => n.key)).not.toContain('tickets');
+  });
   it('lists next steps the user may take, marking the done ones', () => {
     const owner = holder('users:manage', 'settings:manage', 'products:write', 'accounts:write', 'billing:manage');
     const steps = checklist(owner, { users: 1, invites: 1, billingState: 'trialing' });

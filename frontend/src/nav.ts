@@ -18,6 +18,7 @@ export const navItems: NavItem[] = [
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
   { key: 'invoices', to: '/app/invoices', perm: 'invoices:read', group: 'main' },
   { key: 'receivables', to: '/app/receivables', perm: 'invoices:read', group: 'main' },
+  { key: 'tickets', to: '/app/tickets', perm: 'tickets:read', group: 'main' },
   { key: 'products', to: '/app/products', perm: 'products:read', group: 'main' },
   { key: 'priceLists', to: '/app/price-lists', perm: 'products:read', group: 'main' },
   { key: 'production', to: '/app/production', perm: 'production:read', group: 'main' },

@@ -46,6 +46,10 @@ import { PortalQuotes } from './pages/portal/PortalQuotes';
 import { PortalQuote } from './pages/portal/PortalQuote';
 import { PortalInvoice, PortalInvoices } from './pages/portal/PortalInvoices';
 import { PortalOrder } from './pages/portal/PortalOrder';
+import { PortalNewTicket, PortalTickets } from './pages/portal/PortalTickets';
+import { PortalTicket } from './pages/portal/PortalTicket';
+import { Tickets } from './pages/app/support/Tickets';
+import { TicketDetail } from './pages/app/support/TicketDetail';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -81,6 +85,8 @@ export const routes: RouteObject[] = [
       { path: 'invoices', element: guard('invoices:read', <Invoices />) },
       { path: 'invoices/:id', element: guard('invoices:read', <InvoiceDetail />) },
       { path: 'receivables', element: guard('invoices:read', <Receivables />) },
+      { path: 'tickets', element: guard('tickets:read', <Tickets />) },
+      { path: 'tickets/:id', element: guard('tickets:read', <TicketDetail />) },
       { path: 'products', element: guard('products:read', <Products />) },
       { path: 'products/:id', element: guard('products:read', <ProductDetail />) },
       { path: 'price-lists', element: guard('products:read', <PriceLists />) },
@@ -113,6 +119,9 @@ export const routes: RouteObject[] = [
       { path: 'quotes/:id', element: <PortalQuote /> },
       { path: 'invoices', element: <PortalInvoices /> },
       { path: 'invoices/:id', element: <PortalInvoice /> },
+      { path: 'tickets', element: <PortalTickets /> },
+      { path: 'tickets/new', element: <PortalNewTicket /> },
+      { path: 'tickets/:id', element: <PortalTicket /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

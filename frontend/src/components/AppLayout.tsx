@@ -26,6 +26,7 @@ import {
   IconChecklist,
   IconTargetArrow,
   IconTimeline,
+  IconHeadset,
 } from '@tabler/icons-react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
@@ -45,6 +46,7 @@ const icons: Record<string, typeof IconHome> = {
   shipments: IconTruckDelivery,
   invoices: IconFileInvoice,
   receivables: IconReportMoney,
+  tickets: IconHeadset,
   products: IconBox,
   priceLists: IconTags,
   production: IconBuildingFactory2,

@@ -75,6 +75,7 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
     { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)(\/|$)/.test(pathname) },
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
     { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
+    { to: `/portal/${slug}/tickets`, label: t('portal.nav.tickets'), active: pathname.includes(`/portal/${slug}/tickets`) },
   ];
   return (
     <Box component="nav" aria-label={t('portal.nav.label')} bg="white" px="lg" pb="xs">

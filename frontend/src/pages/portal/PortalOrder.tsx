@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercentBp 
 import { orderColor, orderTimeline, type TimelineStep } from './portalOrders';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { PortalShipments } from './PortalShipments';
+import { PortalOrderTicketLink } from './PortalTickets';
 
 type CustomerShipment = components['schemas']['CustomerShipment'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
@@ -77,6 +78,7 @@ export function PortalOrder() {
       <Title order={1} fz="h2">
         {t('portal.order.heading', { number: o.number || t('portal.draft') })}
       </Title>
+      <PortalOrderTicketLink slug={slug} orderId={o.id} />
       <Card withBorder padding="lg">
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <Fact label={t('common.status')}>

@@ -13,6 +13,7 @@ describe('timelineLink', () => {
     expect(timelineLink(item('invoice', { order_id: 'O', invoice_id: 'X' }))).toBe('/app/invoices/X');
     expect(timelineLink(item('payment', { invoice_id: 'I' }))).toBe('/app/invoices/I');
     expect(timelineLink(item('credit_note', { invoice_id: 'I' }))).toBe('/app/invoices/I');
+    expect(timelineLink(item('ticket', { order_id: 'O' }))).toBe('/app/tickets/X');
   });
   it('has no link for what has no page', () => {
     expect(timelineLink(item('activity'))).toBeNull();
@@ -27,7 +28,7 @@ describe('timelineStatusKey', () => {
     const statuses: Record<string, string[]> = {
       order: Object.keys(en.orders.statuses), production: Object.keys(en.production.statuses),
       shipment: Object.keys(en.shipments.statuses), invoice: Object.keys(en.invoices.statuses), activity: ['open', 'done'],
-      quote: Object.keys(en.quotes.statuses),
+      quote: Object.keys(en.quotes.statuses), ticket: Object.keys(en.tickets.statuses),
     };
     for (const [kind, list] of Object.entries(statuses)) {
       for (const status of list) {

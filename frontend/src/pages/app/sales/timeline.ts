@@ -28,6 +28,8 @@ export function timelineLink(it: TimelineRef): string | null {
       return `/app/shipments/${it.id}`;
     case 'invoice':
       return `/app/invoices/${it.id}`;
+    case 'ticket':
+      return `/app/tickets/${it.id}`;
     case 'payment':
     case 'credit_note':
       return it.invoice_id ? `/app/invoices/${it.invoice_id}` : null;
@@ -44,6 +46,7 @@ const statusTable: Record<string, string> = {
   shipment: 'shipments.statuses',
   invoice: 'invoices.statuses',
   activity: 'timeline.activityStatuses',
+  ticket: 'tickets.statuses',
 };
 
 /**
@@ -59,7 +62,7 @@ export function timelineStatusKey(it: TimelineRef): string | null {
 
 const kindColors: Record<string, string> = {
   activity: 'gray', quote: 'violet', order: 'blue', production: 'grape', shipment: 'cyan',
-  invoice: 'indigo', payment: 'green', credit_note: 'orange',
+  invoice: 'indigo', payment: 'green', credit_note: 'orange', ticket: 'red',
 };
 
 /** timelineColor is the kind's colour (bullet and badge). */
@@ -68,4 +71,4 @@ export function timelineColor(kind: string): string {
 }
 
 /** timelineKinds are the kinds the server may send, in display order. */
-export const timelineKinds = ['activity', 'quote', 'order', 'production', 'shipment', 'invoice', 'payment', 'credit_note'] as const;
+export const timelineKinds = ['activity', 'quote', 'order', 'production', 'shipment', 'invoice', 'payment', 'credit_note', 'ticket'] as const;

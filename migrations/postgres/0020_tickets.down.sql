@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS ticket_messages;
+DROP TABLE IF EXISTS tickets;
