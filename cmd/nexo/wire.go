@@ -177,6 +177,11 @@ func (a *appState) buildModules() {
 	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
 		portal.Options{BaseURL: a.cfg.BaseURL})
 	a.identity.UseCustomers(a.portal)
+	// Customer notifications (P7, F6): the portal is the one consumer of
+	// the events about an account's orders, shipments, invoices and returns.
+	for topic, h := range a.portal.NotifyHandlers(portalDocuments{a.sales, a.shipping, a.invoicing}) {
+		a.relay.Handle(topic, h)
+	}
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {
