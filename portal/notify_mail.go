@@ -66,7 +66,8 @@ func (s *Service) branding(ctx context.Context, tenantID uuid.UUID) (mailBrand, 
 	return out, nil
 }
 
-// words are one language's texts of the notices.
+// words are one language's texts of the notices. The Spanish speaks to the
+// customer as "tú", as the portal does.
 type words struct {
 	hello, helloAnon string            // "Hello %s,"
 	titles           map[string]string // subject and heading, by notice kind
@@ -117,11 +118,11 @@ var catalog = map[string]words{
 			noticeInvoiceIssued: "Factura emitida", noticeReturnApproved: "Devolución aprobada", noticeCreditNoteIssued: "Abono emitido",
 		},
 		intros: map[string]string{
-			noticeOrderConfirmed:    "%[1]s ha confirmado su pedido %[2]s.",
-			noticeShipmentShipped:   "Su pedido %[2]s está en camino.",
-			noticeShipmentDelivered: "Su pedido %[2]s ha sido entregado.",
+			noticeOrderConfirmed:    "%[1]s ha confirmado tu pedido %[2]s.",
+			noticeShipmentShipped:   "Tu pedido %[2]s está en camino.",
+			noticeShipmentDelivered: "Tu pedido %[2]s ha sido entregado.",
 			noticeInvoiceIssued:     "%[1]s ha emitido la factura %[2]s.",
-			noticeReturnApproved:    "%[1]s ha aprobado su devolución %[2]s.",
+			noticeReturnApproved:    "%[1]s ha aprobado tu devolución %[2]s.",
 			noticeCreditNoteIssued:  "%[1]s ha emitido el abono %[2]s.",
 		},
 		buttons: map[string]string{
@@ -135,7 +136,7 @@ var catalog = map[string]words{
 		},
 		track:         "Seguir el envío",
 		toBeConfirmed: "por confirmar",
-		footer:        "Recibe este correo porque tiene acceso al portal de clientes de %s.",
+		footer:        "Recibes este correo porque tienes acceso al portal de clientes de %s.",
 		prefs:         "Preferencias de correo",
 		months:        [12]string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"},
 	},

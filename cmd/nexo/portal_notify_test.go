@@ -136,7 +136,7 @@ func TestPortalNotify(t *testing.T) {
 		m    mail.Stored
 		want []string
 	}{
-		{es[0], []string{"Pedido confirmado", o.Number, "Hola, Cora:", "ha confirmado su pedido", "Fecha prevista", "Ver el pedido"}},
+		{es[0], []string{"Pedido confirmado", o.Number, "Hola, Cora:", "ha confirmado tu pedido", "Fecha prevista", "Ver el pedido"}},
 		{en[0], []string{"Order confirmed", o.Number, "Hello Cora,", "has confirmed your order", "Promised date", "View the order"}},
 	} {
 		if !strings.HasPrefix(c.m.Subject, c.want[0]+": "+o.Number) || !strings.Contains(c.m.Subject, hostile) {
