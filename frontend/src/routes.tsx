@@ -46,6 +46,7 @@ import { PortalQuotes } from './pages/portal/PortalQuotes';
 import { PortalQuote } from './pages/portal/PortalQuote';
 import { PortalInvoice, PortalInvoices } from './pages/portal/PortalInvoices';
 import { PortalOrder } from './pages/portal/PortalOrder';
+import { PortalPreferences } from './pages/portal/PortalPreferences';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -113,6 +114,7 @@ export const routes: RouteObject[] = [
       { path: 'quotes/:id', element: <PortalQuote /> },
       { path: 'invoices', element: <PortalInvoices /> },
       { path: 'invoices/:id', element: <PortalInvoice /> },
+      { path: 'preferences', element: <PortalPreferences /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

@@ -7,7 +7,7 @@ export const en = {
     billingCanceled: 'The subscription is canceled: the account is read-only (you can still read and export).',
     actions: 'Actions', cancel: 'Cancel', copied: 'Copied', copy: 'Copy', created: 'Created', delete: 'Delete',
     deleted: 'Deleted', done: 'Done', edit: 'Edit', error: 'Something went wrong', language: 'Language',
-    loadMore: 'Load more', menu: 'Open navigation', navigation: 'Main navigation',
+    loadMore: 'Load more', loading: 'Loading', menu: 'Open navigation', navigation: 'Main navigation',
     networkError: 'The server could not be reached. Check your connection and try again.', no: 'No',
     noRecords: 'Nothing here yet', save: 'Save', saved: 'Saved', skipToContent: 'Skip to content', trial: 'Trial',
     userMenu: 'Account menu', yes: 'Yes',
@@ -265,7 +265,12 @@ export const en = {
     access: 'Portal', invite: 'Invite to portal', reinvite: 'Send the invitation again', disable: 'Disable portal access',
     invited: 'Invitation sent', disabledToast: 'Portal access disabled',
     statuses: { invited: 'Invited', active: 'Portal active', disabled: 'Portal disabled' },
-    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices' },
+    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices', preferences: 'Preferences' },
+    prefs: {
+      title: 'Preferences', language: 'Language', languageHelp: 'The portal opens in it, and the emails we send you are written in it.',
+      languages: { en: 'English', es: 'Spanish' }, notify: 'Email me about my orders',
+      notifyHelp: 'When an order is confirmed, shipped or delivered, an invoice or credit note is issued, or a return is approved.',
+    },
     invoices: {
       title: 'Your invoices', none: 'You have no invoices from {{name}} yet.', invoice: 'Invoice', issued: 'Issued', due: 'Due',
       total: 'Total', balance: 'Balance', overdue: 'Overdue', heading: 'Invoice {{number}}', back: 'All invoices',

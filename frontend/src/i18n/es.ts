@@ -8,7 +8,7 @@ export const es: Messages = {
     billingCanceled: 'La suscripción está cancelada: la cuenta es de solo lectura (puedes consultar y exportar).',
     actions: 'Acciones', cancel: 'Cancelar', copied: 'Copiado', copy: 'Copiar', created: 'Creado', delete: 'Eliminar',
     deleted: 'Eliminado', done: 'Hecho', edit: 'Editar', error: 'Algo ha fallado', language: 'Idioma',
-    loadMore: 'Cargar más', menu: 'Abrir navegación', navigation: 'Navegación principal',
+    loadMore: 'Cargar más', loading: 'Cargando', menu: 'Abrir navegación', navigation: 'Navegación principal',
     networkError: 'No se pudo contactar con el servidor. Revisa la conexión e inténtalo de nuevo.', no: 'No',
     noRecords: 'Aún no hay nada aquí', save: 'Guardar', saved: 'Guardado', skipToContent: 'Saltar al contenido', trial: 'Prueba',
     userMenu: 'Menú de la cuenta', yes: 'Sí',
@@ -266,7 +266,12 @@ export const es: Messages = {
     access: 'Portal', invite: 'Invitar al portal', reinvite: 'Reenviar la invitación', disable: 'Desactivar el acceso al portal',
     invited: 'Invitación enviada', disabledToast: 'Acceso al portal desactivado',
     statuses: { invited: 'Invitado', active: 'Portal activo', disabled: 'Portal desactivado' },
-    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas' },
+    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas', preferences: 'Preferencias' },
+    prefs: {
+      title: 'Preferencias', language: 'Idioma', languageHelp: 'El portal se abre en este idioma y los correos que te enviamos están escritos en él.',
+      languages: { en: 'Inglés', es: 'Español' }, notify: 'Enviarme correos sobre mis pedidos',
+      notifyHelp: 'Cuando se confirma, envía o entrega un pedido, se emite una factura o un abono, o se aprueba una devolución.',
+    },
     invoices: {
       title: 'Tus facturas', none: 'Aún no tienes facturas de {{name}}.', invoice: 'Factura', issued: 'Emitida', due: 'Vencimiento',
       total: 'Total', balance: 'Pendiente', overdue: 'Vencida', heading: 'Factura {{number}}', back: 'Todas las facturas',
