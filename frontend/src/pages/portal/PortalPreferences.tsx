@@ -8,12 +8,14 @@ import { meKey } from '../../auth/session';
 import { showSaved } from '../../components/forms';
 import { setLanguage, type Lang } from '../../i18n';
 import { savePortalPreferences, withPreferences } from './portalApi';
+import { usePortal } from './PortalLayout';
 import { PortalProblem, usePortalCustomer } from './PortalQuotes';
 
 /** PortalPreferences lets a customer choose their language and whether they are emailed about their orders. */
 export function PortalPreferences() {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
+  const b = usePortal();
   const { slug, loading, customer } = usePortalCustomer();
   const [locale, setLocale] = useState<Lang | null>(null);
   const [notify, setNotify] = useState<boolean | null>(null);
@@ -59,7 +61,7 @@ export function PortalPreferences() {
             />
             <PortalProblem error={save.error} />
             <Group>
-              <Button type="submit" loading={save.isPending}>
+              <Button type="submit" color={b.accent_color} loading={save.isPending}>
                 {t('common.save')}
               </Button>
             </Group>
