@@ -30,6 +30,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/portal/:slug/accept-invite", web.Public, h.acceptInvite)
 	r.Post("/portal/:slug/magic-link", web.Public, h.requestMagicLink)
 	r.Post("/portal/:slug/magic-link/confirm", web.Public, h.confirmMagicLink)
+	r.Patch("/portal/me/preferences", customerOnly, h.setPreferences)
 	// Staff manage a contact's access; a customer never holds contacts:write.
 	r.Post("/contacts/:id/portal-invite", web.Perm("contacts:write"), h.invite)
 	r.Post("/contacts/:id/portal-disable", web.Perm("contacts:write"), h.disable)
@@ -69,6 +70,9 @@ type customerJSON struct {
 	ContactID uuid.UUID `json:"contact_id"`
 	Name      string    `json:"name"`
 	Email     string    `json:"email"`
+	// Locale is the language the customer chose ("" until they choose).
+	Locale       string `json:"locale"`
+	NotifyOrders bool   `json:"notify_orders"`
 }
 
 type accountJSON struct {
@@ -103,7 +107,8 @@ func (s *Service) CustomerMe(ctx context.Context, p tenant.Principal, csrf strin
 		return nil, err
 	}
 	return meJSON{Kind: string(tenant.KindCustomer),
-		Customer:    customerJSON{ID: p.ID, ContactID: u.ContactID, Name: p.Name, Email: p.Email},
+		Customer: customerJSON{ID: p.ID, ContactID: u.ContactID, Name: p.Name, Email: p.Email,
+			Locale: u.Locale, NotifyOrders: u.NotifyOrders},
 		Account:     accountJSON{ID: acc.ID, Name: acc.Name},
 		Tenant:      tenantJSON{ID: tn.ID, Slug: tn.Slug, Name: tn.Name, BaseCurrency: tn.BaseCurrency, Locale: tn.Locale, Timezone: tn.Timezone},
 		Roles:       nonNil(s.policy.Roles(p.TenantID, p.Subject)),

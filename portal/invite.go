@@ -54,7 +54,7 @@ func (s *Service) Invite(ctx context.Context, contactID uuid.UUID) (User, bool, 
 		switch {
 		case noRows(err):
 			created = true
-			row = userRow{ID: newID(), ContactID: contactID, CreatedAt: t}
+			row = userRow{ID: newID(), ContactID: contactID, NotifyOrders: true, CreatedAt: t}
 		case err != nil:
 			return err
 		case row.Status == StatusActive:

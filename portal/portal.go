@@ -26,14 +26,20 @@ const (
 
 // User is a contact's portal access.
 type User struct {
-	ID          uuid.UUID
-	ContactID   uuid.UUID
-	AccountID   uuid.UUID
-	Email       string
-	Status      string
-	LastLoginAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID        uuid.UUID
+	ContactID uuid.UUID
+	AccountID uuid.UUID
+	Email     string
+	Status    string
+	// Locale is the language of the portal and of its emails ("en", "es");
+	// "" follows the tenant's default.
+	Locale string
+	// NotifyOrders is whether the customer gets the emails about their
+	// account's orders, shipments, invoices and returns.
+	NotifyOrders bool
+	LastLoginAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Contacts is what the portal reads of the CRM (implemented by *crm.Service).
@@ -46,6 +52,9 @@ type Contacts interface {
 type Tenants interface {
 	TenantBySlug(ctx context.Context, slug string) (tenant.Tenant, error)
 	TenantByID(ctx context.Context, id uuid.UUID) (tenant.Tenant, error)
+	// PortalBranding is an active tenant's public branding (its emails
+	// wear it too); NotFound for a suspended one.
+	PortalBranding(ctx context.Context, slug string) (tenant.Branding, error)
 }
 
 // Options configures the portal service.
@@ -54,6 +63,10 @@ type Options struct {
 	InviteTTL time.Duration // default 7 days
 	MagicTTL  time.Duration // default 15 minutes
 	Now       func() time.Time
+	// Invalidate, when set, is called with the tenant and account of every
+	// outbox event the portal consumes (NotifyHandlers), before any email:
+	// the portal's per-account read cache drops its entries there.
+	Invalidate func(ctx context.Context, tenantID, accountID uuid.UUID)
 }
 
 // Service owns portal users, their tokens and logins.

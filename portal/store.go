@@ -21,6 +21,8 @@ type userRow struct {
 	Email        string     `bun:"email"`
 	PasswordHash string     `bun:"password_hash"`
 	Status       string     `bun:"status"`
+	Locale       string     `bun:"locale"` // "" follows the tenant's language
+	NotifyOrders bool       `bun:"notify_orders"`
 	InvitedBy    *uuid.UUID `bun:"invited_by,type:uuid"`
 	LastLoginAt  *time.Time `bun:"last_login_at"`
 	CreatedAt    time.Time  `bun:"created_at"`
@@ -29,7 +31,7 @@ type userRow struct {
 
 func (r *userRow) user() User {
 	return User{ID: r.ID, ContactID: r.ContactID, AccountID: r.AccountID, Email: r.Email, Status: r.Status,
-		LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Locale: r.Locale, NotifyOrders: r.NotifyOrders, LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Token purposes.

@@ -91,6 +91,7 @@ var matrix = map[string]cell{
 	"POST /api/v1/portal/:slug/accept-invite":      {body: map[string]string{"token": "x", "password": testPassword}},
 	"POST /api/v1/portal/:slug/magic-link":         {body: map[string]string{"email": "nobody@m.example.com"}},
 	"POST /api/v1/portal/:slug/magic-link/confirm": {body: map[string]string{"token": "x"}},
+	"PATCH /api/v1/portal/me/preferences":          {body: map[string]any{"locale": "es", "notify_orders": true}},
 	"POST /api/v1/contacts/:id/portal-invite":      {id: "contact_email"},
 	"POST /api/v1/contacts/:id/portal-disable":     {id: "portal_contact"},
 	"GET /api/v1/portal-users":                     {},

@@ -181,15 +181,20 @@ func (a *appState) buildModules() {
 			flows.TicketSource(a.tickets))...)
 	// Portal users are contacts of the CRM; identity asks the portal for the
 	// customer behind a customer session.
-	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
-		portal.Options{BaseURL: a.cfg.BaseURL})
-	a.portal.UseCustomerLimiter(a.billing)
+	// The portal read cache is invalidated by the events of an account's
+	// documents: the notification handlers call it first (Invalidate), and
+	// sales.order.changed, which sends no email, goes to it alone.
 	a.portalCache = portal.NewReadCache(a.cache)
-	for _, topic := range []string{sales.TopicOrderConfirmed, sales.TopicOrderCancelled, sales.TopicOrderCreditHold, sales.TopicOrderChanged,
-		shipping.TopicStatusChanged, invoicing.TopicInvoiceIssued, invoicing.TopicPaymentRecorded, invoicing.TopicCreditNoteIssued} {
-		a.relay.Handle(topic, a.portalCache.EventHandler())
-	}
+	a.relay.Handle(sales.TopicOrderChanged, a.portalCache.EventHandler())
+	a.portal = portal.NewService(a.db, a.identity.Sessions(), a.identity.Throttle(), a.enforcer, a.crm, a.identity,
+		portal.Options{BaseURL: a.cfg.BaseURL, Invalidate: a.portalCache.Invalidate})
+	a.portal.UseCustomerLimiter(a.billing)
 	a.identity.UseCustomers(a.portal)
+	// Customer notifications (P7, F6): the portal is the one consumer of
+	// the events about an account's orders, shipments, invoices and returns.
+	for topic, h := range a.portal.NotifyHandlers(portalDocuments{a.sales, a.shipping, a.invoicing}) {
+		a.relay.Handle(topic, h)
+	}
 }
 
 func ensureSchema(ctx context.Context, a *appState, cfg Config) error {

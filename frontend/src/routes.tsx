@@ -50,6 +50,7 @@ import { PortalNewTicket, PortalTickets } from './pages/portal/PortalTickets';
 import { PortalTicket } from './pages/portal/PortalTicket';
 import { Tickets } from './pages/app/support/Tickets';
 import { TicketDetail } from './pages/app/support/TicketDetail';
+import { PortalPreferences } from './pages/portal/PortalPreferences';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -122,6 +123,7 @@ export const routes: RouteObject[] = [
       { path: 'tickets', element: <PortalTickets /> },
       { path: 'tickets/new', element: <PortalNewTicket /> },
       { path: 'tickets/:id', element: <PortalTicket /> },
+      { path: 'preferences', element: <PortalPreferences /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

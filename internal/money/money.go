@@ -18,6 +18,23 @@ var minorDigits = map[string]int{
 // Format writes an amount of minor units in its currency with integer
 // arithmetic only: 123456 EUR → "1,234.56 EUR", 1500 JPY → "1,500 JPY".
 func Format(minor int64, currency string) string {
+	return format(minor, currency, ",", ".", 1)
+}
+
+// FormatLocale writes an amount the way a reader of locale expects it, as the
+// web app's Intl formatting does: "en" as Format; "es" with a decimal comma
+// and dots between thousands, but only from five integer digits on (the RAE
+// and CLDR rule: 1234,56 EUR, 12.345,67 EUR). Unknown locales read as "en".
+func FormatLocale(minor int64, currency, locale string) string {
+	if locale == "es" {
+		return format(minor, currency, ".", ",", 2)
+	}
+	return Format(minor, currency)
+}
+
+// format groups the integer part in threes with group (when it has at least
+// minGroup+3 digits) and puts decimal before the minor digits.
+func format(minor int64, currency, group, decimal string, minGroup int) string {
 	digits, ok := minorDigits[currency]
 	if !ok {
 		digits = 2
@@ -31,16 +48,17 @@ func Format(minor int64, currency string) string {
 		s = strings.Repeat("0", digits-len(s)+1) + s
 	}
 	whole, frac := s[:len(s)-digits], s[len(s)-digits:]
+	grouped := len(whole) >= 3+minGroup
 	var b strings.Builder
 	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
+		if grouped && i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteString(group)
 		}
 		b.WriteRune(r)
 	}
 	out := sign + b.String()
 	if digits > 0 {
-		out += "." + frac
+		out += decimal + frac
 	}
 	return out + " " + currency
 }

@@ -13,6 +13,7 @@ export type Billing = S['Billing'];
 export type Plan = S['Plan'];
 export type PortalBranding = S['PortalBranding'];
 export type CustomerMe = S['CustomerMe'];
+export type PortalPreferences = S['PortalPreferences'];
 export type CustomerOrder = S['CustomerOrder'];
 export type PortalUser = S['PortalUser'];
 export type TaxRate = S['TaxRate'];

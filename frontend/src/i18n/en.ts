@@ -7,7 +7,7 @@ export const en = {
     billingCanceled: 'The subscription is canceled: the account is read-only (you can still read and export).',
     actions: 'Actions', cancel: 'Cancel', copied: 'Copied', copy: 'Copy', created: 'Created', delete: 'Delete',
     deleted: 'Deleted', done: 'Done', edit: 'Edit', error: 'Something went wrong', language: 'Language',
-    loadMore: 'Load more', menu: 'Open navigation', navigation: 'Main navigation',
+    loadMore: 'Load more', loading: 'Loading', menu: 'Open navigation', navigation: 'Main navigation',
     networkError: 'The server could not be reached. Check your connection and try again.', no: 'No',
     noRecords: 'Nothing here yet', save: 'Save', saved: 'Saved', skipToContent: 'Skip to content', trial: 'Trial',
     userMenu: 'Account menu', yes: 'Yes',
@@ -265,7 +265,7 @@ export const en = {
     access: 'Portal', invite: 'Invite to portal', reinvite: 'Send the invitation again', disable: 'Disable portal access',
     invited: 'Invitation sent', disabledToast: 'Portal access disabled',
     statuses: { invited: 'Invited', active: 'Portal active', disabled: 'Portal disabled' },
-    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices', tickets: 'Support' },
+    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices', tickets: 'Support', preferences: 'Preferences' },
     tickets: {
       title: 'Support', new: 'New ticket', none: 'You have no tickets with {{name}} yet.', ticket: 'Ticket', subject: 'Subject',
       lastMessage: 'Last message', back: 'All tickets', message: 'Message', order: 'About an order (optional)', noOrder: 'No order',
@@ -274,6 +274,11 @@ export const en = {
       waitingOnYou: 'We replied and are waiting for your answer.', resolvedNote: 'We consider this solved. Reply if it is not and we will reopen it.',
       you: 'You', closedNote: 'This ticket is closed. Open a new one if you need anything else.', reply: 'Your reply', sendReply: 'Send reply',
       statuses: { open: 'Open', pending_customer: 'Awaiting your reply', resolved: 'Resolved', closed: 'Closed' },
+    },
+    prefs: {
+      title: 'Preferences', language: 'Language', languageHelp: 'The portal opens in it, and the emails we send you are written in it.',
+      languages: { en: 'English', es: 'Spanish' }, notify: 'Email me about my orders',
+      notifyHelp: 'When an order is confirmed, shipped or delivered, an invoice or credit note is issued, or a return is approved.',
     },
     invoices: {
       title: 'Your invoices', none: 'You have no invoices from {{name}} yet.', invoice: 'Invoice', issued: 'Issued', due: 'Due',

@@ -8,7 +8,7 @@ export const es: Messages = {
     billingCanceled: 'La suscripción está cancelada: la cuenta es de solo lectura (puedes consultar y exportar).',
     actions: 'Acciones', cancel: 'Cancelar', copied: 'Copiado', copy: 'Copiar', created: 'Creado', delete: 'Eliminar',
     deleted: 'Eliminado', done: 'Hecho', edit: 'Editar', error: 'Algo ha fallado', language: 'Idioma',
-    loadMore: 'Cargar más', menu: 'Abrir navegación', navigation: 'Navegación principal',
+    loadMore: 'Cargar más', loading: 'Cargando', menu: 'Abrir navegación', navigation: 'Navegación principal',
     networkError: 'No se pudo contactar con el servidor. Revisa la conexión e inténtalo de nuevo.', no: 'No',
     noRecords: 'Aún no hay nada aquí', save: 'Guardar', saved: 'Guardado', skipToContent: 'Saltar al contenido', trial: 'Prueba',
     userMenu: 'Menú de la cuenta', yes: 'Sí',
@@ -266,7 +266,7 @@ export const es: Messages = {
     access: 'Portal', invite: 'Invitar al portal', reinvite: 'Reenviar la invitación', disable: 'Desactivar el acceso al portal',
     invited: 'Invitación enviada', disabledToast: 'Acceso al portal desactivado',
     statuses: { invited: 'Invitado', active: 'Portal activo', disabled: 'Portal desactivado' },
-    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas', tickets: 'Soporte' },
+    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas', tickets: 'Soporte', preferences: 'Preferencias' },
     tickets: {
       title: 'Soporte', new: 'Nueva incidencia', none: 'Aún no tienes incidencias con {{name}}.', ticket: 'Incidencia', subject: 'Asunto',
       lastMessage: 'Último mensaje', back: 'Todas las incidencias', message: 'Mensaje', order: 'Sobre un pedido (opcional)', noOrder: 'Ningún pedido',
@@ -275,6 +275,11 @@ export const es: Messages = {
       waitingOnYou: 'Te hemos respondido y esperamos tu respuesta.', resolvedNote: 'La damos por resuelta. Responde si no es así y la reabriremos.',
       you: 'Tú', closedNote: 'Esta incidencia está cerrada. Abre una nueva si necesitas algo más.', reply: 'Tu respuesta', sendReply: 'Enviar respuesta',
       statuses: { open: 'Abierta', pending_customer: 'Pendiente de tu respuesta', resolved: 'Resuelta', closed: 'Cerrada' },
+    },
+    prefs: {
+      title: 'Preferencias', language: 'Idioma', languageHelp: 'El portal se abre en este idioma y los correos que te enviamos están escritos en él.',
+      languages: { en: 'Inglés', es: 'Español' }, notify: 'Enviarme correos sobre mis pedidos',
+      notifyHelp: 'Cuando se confirma, envía o entrega un pedido, se emite una factura o un abono, o se aprueba una devolución.',
     },
     invoices: {
       title: 'Tus facturas', none: 'Aún no tienes facturas de {{name}}.', invoice: 'Factura', issued: 'Emitida', due: 'Vencimiento',

@@ -1,5 +1,6 @@
 import { Box, Button, Center, Container, Group, Image, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { Link, Outlet, useLocation, useOutletContext, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
@@ -7,6 +8,7 @@ import { isApiError } from '../../api/problem';
 import type { PortalBranding } from '../../api/types';
 import { customerOf, useSession } from '../../auth/session';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
+import { setLanguage } from '../../i18n';
 
 /** usePortal gives portal pages the tenant's public branding. */
 export function usePortal() {
@@ -15,16 +17,22 @@ export function usePortal() {
 
 /** PortalLayout frames the customer portal in the tenant's branding (name, logo, accent colour). */
 export function PortalLayout() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { slug = '' } = useParams();
   const branding = useQuery({
     queryKey: ['portal', slug],
     queryFn: () => unwrap(api.GET('/api/v1/portal/{slug}', { params: { path: { slug } } })),
   });
+  // A customer who chose a language (here or on another device) gets the
+  // portal in it once signed in; their emails use the same choice.
+  const saved = customerOf(useSession().me)?.customer.locale;
+  useEffect(() => {
+    if ((saved === 'en' || saved === 'es') && !i18n.language.startsWith(saved)) setLanguage(saved);
+  }, [saved, i18n]);
   if (branding.isPending) {
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading" />
+        <Loader aria-label={t('common.loading')} />
       </Center>
     );
   }
@@ -76,6 +84,7 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
     { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
     { to: `/portal/${slug}/tickets`, label: t('portal.nav.tickets'), active: pathname.includes(`/portal/${slug}/tickets`) },
+    { to: `/portal/${slug}/preferences`, label: t('portal.nav.preferences'), active: pathname.includes(`/portal/${slug}/preferences`) },
   ];
   return (
     <Box component="nav" aria-label={t('portal.nav.label')} bg="white" px="lg" pb="xs">

@@ -1,5 +1,5 @@
 import { api, unwrap } from '../../api/client';
-import type { CustomerMe, Me } from '../../api/types';
+import type { CustomerMe, Me, PortalPreferences } from '../../api/types';
 
 // The portal's sign-in calls. Each answers with the customer's /me (and
 // sets the session cookie); the session provider stores it like a staff
@@ -19,6 +19,16 @@ export async function portalMagicLink(slug: string, email: string): Promise<void
 
 export async function portalMagicConfirm(slug: string, token: string): Promise<Me> {
   return asMe(await unwrap(api.POST('/api/v1/portal/{slug}/magic-link/confirm', { params: { path: { slug } }, body: { token } })));
+}
+
+/** savePortalPreferences stores the signed-in customer's language and email choice. */
+export async function savePortalPreferences(body: { locale?: 'en' | 'es'; notify_orders?: boolean }): Promise<PortalPreferences> {
+  return unwrap(api.PATCH('/api/v1/portal/me/preferences', { body }));
+}
+
+/** withPreferences is a customer's /me with the preferences the server now holds. */
+export function withPreferences(me: CustomerMe, p: PortalPreferences): CustomerMe {
+  return { ...me, customer: { ...me.customer, locale: p.locale, notify_orders: p.notify_orders } };
 }
 
 function asMe(m: CustomerMe): Me {
