@@ -124,7 +124,8 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 		return err
 	}
 	a.db.OnCommit(a.relay.Kick)
-	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
+	sessions := tenant.NewSessions(a.db, a.cache, tenant.SessionOptions{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute,
+		CacheTTL: cfg.SessionCacheTTL, Logger: a.log})
 	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{PerIP: cfg.LoginLimitPerIP})
 	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
 	plans, err := billing.LoadCatalog(cfg.BillingPlans)
@@ -207,6 +208,9 @@ func (a *appState) buildCache(ctx context.Context) error {
 	}
 	a.closers = append(a.closers, func() { _ = a.cache.Close() })
 	a.cache = cache.WithMetrics(a.cache, a.metrics)
+	if a.cfg.WrapCache != nil {
+		a.cache = a.cfg.WrapCache(a.cache)
+	}
 	return nil
 }
 
