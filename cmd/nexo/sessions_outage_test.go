@@ -140,3 +140,45 @@ func TestSessionCookieTenant(t *testing.T) {
 		t.Fatalf("the real cookie: %d", r.Status)
 	}
 }
+
+// F1 against a real dead Redis: the app starts, signs up, logs in, changes
+// roles and serves a customer's orders with NEXO_REDIS_URL pointing at a
+// port nobody listens on, and readiness reports Redis without failing.
+func TestRedisUnreachable(t *testing.T) {
+	ta := newTestAppWith(t, func(c *Config) { c.RedisURL = "redis://127.0.0.1:1/0" })
+	owner := ta.signup("no-redis")
+	fx := ta.tenantFixtures(t, owner, "a")
+	account := fx["customer"]()
+	order := ta.createID(t, owner, "/api/v1/orders", orderBody(account, fx["component"](), 1))
+	cust := ta.portalCustomer(t, owner, "no-redis", account, "cora@no-redis.example.com")
+	r := ta.do(cust, "GET", "/api/v1/orders", nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), order) {
+		t.Fatalf("customer's order list without Redis: %d %s", r.Status, r.Body)
+	}
+	staff := ta.sessionFrom(login(ta, "owner@no-redis.example.com", testPassword, ""))
+	ta.do(owner, "POST", "/api/v1/invites", map[string]any{"email": "v@no-redis.example.com", "roles": []string{"viewer"}})
+	slug, token := linkParams(t, ta.mailTo("v@no-redis.example.com"), "/accept-invite")
+	viewer := ta.sessionFrom(ta.do(nil, "POST", "/api/v1/auth/accept-invite", map[string]string{"tenant": slug, "token": token, "password": testPassword}))
+	var me meBody
+	ta.do(viewer, "GET", "/api/v1/me", nil).json(t, &me)
+	if r := ta.do(staff, "PATCH", "/api/v1/users/"+me.User.ID, map[string]any{"roles": []string{"admin"}}); r.Status != 200 {
+		t.Fatalf("role change without Redis: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(viewer, "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Fatalf("session survived a role change without Redis: %d", r.Status)
+	}
+	if r := ta.do(staff, "POST", "/api/v1/auth/logout", nil); r.Status != 204 {
+		t.Fatalf("logout without Redis: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(staff, "GET", "/api/v1/me", nil); r.Status != 401 {
+		t.Fatalf("me after logout without Redis: %d", r.Status)
+	}
+	var ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	r = ta.do(nil, "GET", "/readyz", nil)
+	if r.json(t, &ready); r.Status != 200 || ready.Status != "degraded" || ready.Checks["redis"] != "unavailable" || ready.Checks["database"] != "ok" {
+		t.Fatalf("readiness without Redis: %d %s", r.Status, r.Body)
+	}
+}
