@@ -204,7 +204,9 @@ func (a *appState) buildCache(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		a.redis, a.cache = r, r
+		// The breaker keeps a dead Redis from costing every request its
+		// dial-and-retry time; a.redis stays unwrapped for readiness.
+		a.redis, a.cache = r, cache.WithBreaker(r, time.Second)
 	}
 	a.closers = append(a.closers, func() { _ = a.cache.Close() })
 	a.cache = cache.WithMetrics(a.cache, a.metrics)
