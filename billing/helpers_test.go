@@ -52,7 +52,7 @@ func newEnv(t *testing.T, gw Gateway) *env {
 	b := tenanttest.DB(t)
 	d := tenant.NewDB(b)
 	c := cache.NewMemory()
-	ident := tenant.NewService(d, tenant.NewSessions(c, time.Hour, 24*time.Hour), tenant.NewThrottle(c, tenant.ThrottleOptions{}), nopPolicy{}, tenant.Options{})
+	ident := tenant.NewService(d, tenant.NewSessions(d, c, tenant.SessionOptions{Idle: time.Hour, Absolute: 24 * time.Hour}), tenant.NewThrottle(c, tenant.ThrottleOptions{}), nopPolicy{}, tenant.Options{})
 	svc := New(cat, ident, Options{DB: d, Gateway: gw, BaseURL: "https://nexo.example.com"})
 	return &env{bun: b, db: d, ident: ident, svc: svc}
 }

@@ -75,6 +75,9 @@ func (s *Service) Authenticate(cookie CookieConfig) fiber.Handler {
 					return errs.E(errs.Forbidden, "your company requires two-factor authentication: set up TOTP first")
 				}
 				p = &sp
+				// The handlers that need the session (its CSRF token for
+				// /me) take it from here rather than looking it up again.
+				ctx = context.WithValue(ctx, sessionCtxKey, sess)
 			}
 		}
 		if p == nil && unsafe && crossSite(c) {
@@ -87,6 +90,12 @@ func (s *Service) Authenticate(cookie CookieConfig) fiber.Handler {
 		c.SetUserContext(ctx)
 		return c.Next()
 	}
+}
+
+// sessionFrom returns the session the request authenticated with, if any.
+func sessionFrom(ctx context.Context) (Session, bool) {
+	sess, ok := ctx.Value(sessionCtxKey).(Session)
+	return sess, ok
 }
 
 // sessionUserRow is what a request needs of its session's user and tenant.

@@ -58,6 +58,7 @@ const (
 	principalKey
 	txKey
 	requestKey
+	sessionCtxKey
 )
 
 // WithTenant binds tenantID to ctx. Only credential-checking code and

@@ -214,7 +214,7 @@ func (h *Handler) me(c *fiber.Ctx) error {
 	p, _ := PrincipalFrom(c.UserContext())
 	csrf := ""
 	if p.Kind == KindUser || p.Kind == KindCustomer {
-		if sess, err := h.svc.sessions.Get(c.UserContext(), c.Cookies(h.cookie.Name())); err == nil {
+		if sess, ok := sessionFrom(c.UserContext()); ok {
 			csrf = sess.CSRF
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"nexo/internal/cache"
 )
 
 // Config is every setting, read from NEXO_* environment variables. The zero
@@ -39,6 +41,13 @@ type Config struct {
 	// time.Now; the seed-scenario tests fix it so that promised, due and
 	// valid-until dates are exact.
 	Clock func() time.Time
+	// SessionCacheTTL is how long a cached session is trusted without the
+	// database (the revocation bound when Redis missed a delete); zero is
+	// tenant.DefaultSessionCacheTTL. Tests shorten it.
+	SessionCacheTTL time.Duration
+	// WrapCache, when set, wraps the cache every component uses; tests put
+	// a failing cache in to play a Redis outage (F1).
+	WrapCache func(cache.Cache) cache.Cache
 }
 
 func loadConfig() (Config, error) {

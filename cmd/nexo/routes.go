@@ -83,26 +83,32 @@ func (a *appState) buildHTTP() {
 	a.app.Use(func(c *fiber.Ctx) error { return errs.E(errs.NotFound, "no such route") })
 }
 
-// ready reports whether the database (and Redis, when configured) answer:
-// a load balancer stops sending traffic while they do not (F2).
+// ready reports whether the database answers: a load balancer stops
+// sending traffic while it does not (F2). Redis is reported but does not
+// make the instance unready: sessions and cached reads fall back to the
+// database (F1), so pulling every instance when Redis dies would turn a
+// slower service into none.
 func (a *appState) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
 	checks := fiber.Map{}
-	status := fiber.StatusOK
+	status, state := fiber.StatusOK, "ok"
 	if err := a.bun.PingContext(ctx); err != nil {
-		checks["database"], status = "unavailable", fiber.StatusServiceUnavailable
+		checks["database"], status, state = "unavailable", fiber.StatusServiceUnavailable, "unavailable"
 	} else {
 		checks["database"] = "ok"
 	}
 	if a.redis != nil {
 		if err := a.redis.Ping(ctx); err != nil {
-			checks["redis"], status = "unavailable", fiber.StatusServiceUnavailable
+			checks["redis"] = "unavailable"
+			if status == fiber.StatusOK {
+				state = "degraded"
+			}
 		} else {
 			checks["redis"] = "ok"
 		}
 	}
-	return c.Status(status).JSON(fiber.Map{"status": map[bool]string{true: "ok", false: "unavailable"}[status == 200], "checks": checks})
+	return c.Status(status).JSON(fiber.Map{"status": state, "checks": checks})
 }
 
 // devMailbox lists the emails Nexo would have sent (embedded mode without

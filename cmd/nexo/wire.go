@@ -128,7 +128,8 @@ func (a *appState) assemble(ctx context.Context, withHTTP bool) error {
 		return err
 	}
 	a.db.OnCommit(a.relay.Kick)
-	sessions := tenant.NewSessions(a.cache, cfg.SessionIdle, cfg.SessionAbsolute)
+	sessions := tenant.NewSessions(a.db, a.cache, tenant.SessionOptions{Idle: cfg.SessionIdle, Absolute: cfg.SessionAbsolute,
+		CacheTTL: cfg.SessionCacheTTL, Logger: a.log})
 	throttle := tenant.NewThrottle(a.cache, tenant.ThrottleOptions{PerIP: cfg.LoginLimitPerIP})
 	a.identity = tenant.NewService(a.db, sessions, throttle, a.enforcer, tenant.Options{BaseURL: cfg.BaseURL, Logger: a.log})
 	plans, err := billing.LoadCatalog(cfg.BillingPlans)
@@ -220,10 +221,15 @@ func (a *appState) buildCache(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		a.redis, a.cache = r, r
+		// The breaker keeps a dead Redis from costing every request its
+		// dial-and-retry time; a.redis stays unwrapped for readiness.
+		a.redis, a.cache = r, cache.WithBreaker(r, time.Second)
 	}
 	a.closers = append(a.closers, func() { _ = a.cache.Close() })
 	a.cache = cache.WithMetrics(a.cache, a.metrics)
+	if a.cfg.WrapCache != nil {
+		a.cache = a.cfg.WrapCache(a.cache)
+	}
 	return nil
 }
 
