@@ -113,6 +113,18 @@ type sessionUserRow struct {
 // sessionPrincipal loads the live user behind a session: a deactivated user
 // or a suspended tenant stops working at once even if a session survived.
 func (s *Service) sessionPrincipal(ctx context.Context, raw string) (Principal, Session, error) {
+	if p, sess, ok := s.sessions.remembered(raw); ok {
+		return p, sess, nil
+	}
+	p, sess, err := s.loadSessionPrincipal(ctx, raw)
+	if err == nil {
+		s.sessions.remember(raw, p, sess)
+	}
+	return p, sess, err
+}
+
+// loadSessionPrincipal reads the session and the live user or customer.
+func (s *Service) loadSessionPrincipal(ctx context.Context, raw string) (Principal, Session, error) {
 	sess, err := s.sessions.Get(ctx, raw)
 	if err != nil {
 		return Principal{}, Session{}, err

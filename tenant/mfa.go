@@ -60,6 +60,8 @@ func (s *Service) setTOTP(ctx context.Context, code string, enable bool) error {
 	if !ok || p.Kind != KindUser {
 		return errs.E(errs.Forbidden, "only staff users have TOTP")
 	}
+	// Whether the user is held to TOTP setup is part of the loaded principal.
+	defer s.sessions.forgetUser(p.TenantID, p.ID)
 	return s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var u userRow
 		if err := tx.NewSelect().Model(&u).Where("u.id = ?", p.ID).Apply(forUpdate).Scan(ctx); err != nil {

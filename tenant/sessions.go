@@ -52,8 +52,11 @@ type SessionOptions struct {
 	Idle     time.Duration // default 12 h
 	Absolute time.Duration // default 7 days
 	CacheTTL time.Duration // default DefaultSessionCacheTTL
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// PrincipalTTL is how long this instance reuses a session's loaded
+	// principal (default DefaultPrincipalTTL; negative: never).
+	PrincipalTTL time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
 }
 
 // Sessions keeps sessions in the database (the source of truth: a login, a
@@ -62,9 +65,10 @@ type SessionOptions struct {
 // Redis costs a database read instead of a logout. Idle and absolute
 // timeouts (U3) are enforced from the row.
 type Sessions struct {
-	db  *DB
-	c   cache.Cache
-	opt SessionOptions
+	db   *DB
+	c    cache.Cache
+	opt  SessionOptions
+	memo principalMemo
 }
 
 // NewSessions returns a session store over d, cached in c.
@@ -80,6 +84,9 @@ func NewSessions(d *DB, c cache.Cache, opt SessionOptions) *Sessions {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.PrincipalTTL == 0 {
+		opt.PrincipalTTL = DefaultPrincipalTTL
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
@@ -335,6 +342,7 @@ func (s *Sessions) cacheDel(ctx context.Context, keys ...string) {
 // happened in the database; a failure here is logged because such a copy
 // may still be honoured for up to CacheTTL if the cache comes back with it.
 func (s *Sessions) evict(ctx context.Context, keys ...string) {
+	s.memo.forget(keys...)
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	if err := s.c.Del(ctx, keys...); err != nil {

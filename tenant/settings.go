@@ -119,6 +119,9 @@ func (s *Service) UpdateSettings(ctx context.Context, in SettingsUpdate) (Settin
 		return Audit(ctx, tx, AuditEntry{Action: "tenant.settings_updated", Resource: "tenants", ResourceID: p.TenantID.String(),
 			Before: before, After: after})
 	})
+	if err == nil && after.RequireTOTP != before.RequireTOTP {
+		s.sessions.forgetTenant(p.TenantID)
+	}
 	return after, err
 }
 

@@ -65,3 +65,34 @@ func TestPortalReadCache(t *testing.T) {
 		t.Errorf("order after confirmation: %q %s", st, r.Body)
 	}
 }
+
+// TestPortalWarmReadNoQueries: once the cache is warm and the session's
+// principal was loaded on this instance a moment ago, a customer's order
+// list sends no SQL at all (P1's hot path); disabling the contact's access
+// still ends the session at once.
+func TestPortalWarmReadNoQueries(t *testing.T) {
+	ta := newTestApp(t)
+	owner := ta.signup("portal-warm")
+	acc := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Warm Buyer"})
+	contact := ta.portalContact(t, owner, acc, "warm@a.example.com")
+	if r := ta.do(owner, "POST", "/api/v1/contacts/"+contact+"/portal-invite", nil); r.Status != 201 {
+		t.Fatalf("invite: %d %s", r.Status, r.Body)
+	}
+	_, token := linkParams(t, ta.mailTo("warm@a.example.com"), "/portal/portal-warm/accept-invite")
+	cust := ta.sessionFrom(ta.do(nil, "POST", "/api/v1/portal/portal-warm/accept-invite", map[string]string{"token": token, "password": testPassword}))
+	ta.do(cust, "GET", "/api/v1/orders?limit=20", nil)
+	sc := &stmtCounter{}
+	ta.bun.AddQueryHook(sc)
+	sc.on.Store(1)
+	r := ta.do(cust, "GET", "/api/v1/orders?limit=20", nil)
+	sc.on.Store(0)
+	if r.Status != 200 || r.Header.Get("X-Nexo-Cache") != "hit" || sc.n.Load() != 0 {
+		t.Errorf("warm read: %d %s, %d statements", r.Status, r.Header.Get("X-Nexo-Cache"), sc.n.Load())
+	}
+	if r := ta.do(owner, "POST", "/api/v1/contacts/"+contact+"/portal-disable", nil); r.Status != 200 {
+		t.Fatalf("disable: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(cust, "GET", "/api/v1/orders?limit=20", nil); r.Status != 401 {
+		t.Errorf("read after the contact's access was disabled: %d %s", r.Status, r.Body)
+	}
+}
