@@ -113,11 +113,11 @@ func (h *Handler) pay(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	url, err := h.svc.Pay(c.UserContext(), id)
+	sess, err := h.svc.Pay(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"url": url})
+	return c.JSON(fiber.Map{"url": sess.URL, "session_id": sess.ID})
 }
 
 type optionsJSON struct {

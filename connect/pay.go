@@ -35,24 +35,24 @@ func payable(inv Invoice) string {
 // a second one made. A settled invoice, a zero balance and a tenant that
 // cannot take online payments are 422s; another account's invoice is a
 // 404 like a missing one.
-func (s *Service) Pay(ctx context.Context, invoiceID uuid.UUID) (string, error) {
+func (s *Service) Pay(ctx context.Context, invoiceID uuid.UUID) (Session, error) {
 	inv, err := s.invoices.Invoice(ctx, invoiceID)
 	if err != nil {
-		return "", err
+		return Session{}, err
 	}
 	if why := payable(inv); why != "" {
-		return "", errs.E(errs.FailedPrecondition, "%s", why)
+		return Session{}, errs.E(errs.FailedPrecondition, "%s", why)
 	}
 	st, err := s.State(ctx)
 	if err != nil {
-		return "", err
+		return Session{}, err
 	}
 	if !st.Online() {
-		return "", errs.E(errs.FailedPrecondition, "%s", "online payment is not available for this company: pay by bank transfer with the details on the invoice")
+		return Session{}, errs.E(errs.FailedPrecondition, "%s", "online payment is not available for this company: pay by bank transfer with the details on the invoice")
 	}
 	slug, err := s.slug(ctx)
 	if err != nil {
-		return "", err
+		return Session{}, err
 	}
 	kctx := s.db.OwnTx(ctx)
 	var a *attemptRow
@@ -75,10 +75,10 @@ func (s *Service) Pay(ctx context.Context, invoiceID uuid.UUID) (string, error) 
 		return err
 	})
 	if err != nil {
-		return "", err
+		return Session{}, err
 	}
 	if a.CheckoutURL != "" {
-		return a.CheckoutURL, nil
+		return Session{ID: deref(a.CheckoutSessionID), URL: a.CheckoutURL}, nil
 	}
 	tid, _ := tenant.FromContext(ctx)
 	page := s.opt.BaseURL + "/portal/" + url.PathEscape(slug) + "/invoices/" + inv.ID.String()
@@ -92,14 +92,14 @@ func (s *Service) Pay(ctx context.Context, invoiceID uuid.UUID) (string, error) 
 		}
 		// Otherwise the outcome is unknown: the next click reuses the
 		// attempt and its key, and Stripe answers with the same session.
-		return "", err
+		return Session{}, err
 	}
 	err = s.db.Run(kctx, func(ctx context.Context, tx bun.IDB) error {
 		_, err := tx.NewUpdate().Model((*attemptRow)(nil)).Set("checkout_session_id = ?", sess.ID).
 			Set("checkout_url = ?", sess.URL).Set("updated_at = ?", now()).Where("pa.id = ?", a.ID).Exec(ctx)
 		return err
 	})
-	return sess.URL, err
+	return sess, err
 }
 
 func (s *Service) setAttemptStatus(ctx context.Context, id uuid.UUID, status string) {

@@ -99,8 +99,11 @@ func (s *Service) state(ctx context.Context) (State, error) {
 
 // syncAccount stores a's state unless the stored one is newer (at is
 // Stripe's time for a: the event's created, or when it was fetched), so
-// events applied in any order end in the latest state (S2).
+// events applied in any order end in the latest state (S2). Times are
+// compared in whole seconds, Stripe's resolution: an event of the same
+// second as a fetch is the newer.
 func syncAccount(ctx context.Context, tx bun.IDB, a Account, at time.Time) (bool, error) {
+	at = at.Truncate(time.Second)
 	if _, err := loadSettings(ctx, tx, true); err != nil {
 		return false, err
 	}
