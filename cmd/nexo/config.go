@@ -121,7 +121,7 @@ func (c Config) print(w io.Writer) {
 	}
 	for _, r := range rows {
 		if r[1] != "" {
-			fmt.Fprintf(w, "  %-28s %s\n", r[0], r[1])
+			fmt.Fprintf(w, "  %-36s %s\n", r[0], r[1])
 		}
 	}
 }
