@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
 )
 
 // withKey makes one Stripe call that creates or changes something (S3).
