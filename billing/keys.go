@@ -5,9 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
-
-	"nexo/internal/db"
-	"nexo/tenant"
 )
 
 // withKey makes one Stripe call that creates or changes something (S3).
@@ -57,29 +54,6 @@ func (s *Service) reserveKey(ctx context.Context, op, fingerprint string) (strin
 	return key, err
 }
 
-// ownTx returns a context whose transactions commit on their own, so a key
-// is durable before the call even when the request runs inside an
-// Idempotency-Key transaction. SECURITY/sharp edge: SQLite has one
-// connection, which that outer transaction holds; there the key joins it
-// (a crash then loses key and request together, and the client's retry
-// runs afresh).
-func (s *Service) ownTx(ctx context.Context) context.Context {
-	if !tenant.InTx(ctx) || s.db.Dialect() != db.Postgres {
-		return ctx
-	}
-	tid, _ := tenant.FromContext(ctx)
-	vals := tenant.WithTenant(context.Background(), tid)
-	if p, ok := tenant.PrincipalFrom(ctx); ok {
-		vals = tenant.WithPrincipal(context.Background(), p)
-	}
-	return detached{Context: ctx, values: vals}
-}
-
-// detached keeps ctx's deadline and cancellation but not its values (the
-// open transaction among them).
-type detached struct {
-	context.Context
-	values context.Context
-}
-
-func (d detached) Value(k any) any { return d.values.Value(k) }
+// ownTx returns a context whose transactions commit on their own, so a
+// key is durable before the call (see tenant.DB.OwnTx).
+func (s *Service) ownTx(ctx context.Context) context.Context { return s.db.OwnTx(ctx) }

@@ -2,28 +2,17 @@ package billing
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/client"
 
 	"nexo/internal/errs"
+	"nexo/internal/stripekit"
 )
 
 // StripeConfig configures the Stripe gateway.
-type StripeConfig struct {
-	SecretKey string
-	// APIBase replaces https://api.stripe.com (stripe-mock in tests).
-	APIBase string
-	// Timeout bounds each HTTP attempt (default 10s): a webhook or request
-	// must not hang on a slow provider.
-	Timeout time.Duration
-	// MaxRetries is how often stripe-go retries a failed network call
-	// (default 2). Retries reuse the call's idempotency key.
-	MaxRetries int64
-}
+type StripeConfig = stripekit.Config
 
 // NewGateway returns the Stripe gateway, or Unconfigured when there is no
 // secret key (embedded mode).
@@ -34,41 +23,17 @@ func NewGateway(cfg StripeConfig) Gateway {
 	return NewStripe(cfg)
 }
 
-// Stripe is the Gateway over stripe-go. It is the only code in Nexo that
-// imports stripe-go's API client.
+// Stripe is the Gateway over stripe-go: with connect's, the only code in
+// Nexo that calls Stripe's API.
 type Stripe struct{ api *client.API }
 
 // NewStripe builds the stripe-go client with explicit timeout and retries.
-func NewStripe(cfg StripeConfig) *Stripe {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
-	}
-	if cfg.MaxRetries <= 0 {
-		cfg.MaxRetries = 2
-	}
-	bc := &stripe.BackendConfig{
-		HTTPClient:        &http.Client{Timeout: cfg.Timeout},
-		MaxNetworkRetries: stripe.Int64(cfg.MaxRetries),
-		// stripe-go logs every error to stderr by default; our callers log.
-		LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
-	}
-	if cfg.APIBase != "" {
-		bc.URL = stripe.String(cfg.APIBase)
-	}
-	backend := stripe.GetBackendWithConfig(stripe.APIBackend, bc)
-	return &Stripe{api: client.New(cfg.SecretKey, &stripe.Backends{API: backend, Connect: backend, Uploads: backend})}
-}
+func NewStripe(cfg StripeConfig) *Stripe { return &Stripe{api: stripekit.NewAPI(cfg)} }
 
 // Configured implements Gateway.
 func (*Stripe) Configured() bool { return true }
 
-func params(ctx context.Context, key string) stripe.Params {
-	p := stripe.Params{Context: ctx}
-	if key != "" {
-		p.IdempotencyKey = stripe.String(key)
-	}
-	return p
-}
+func params(ctx context.Context, key string) stripe.Params { return stripekit.Params(ctx, key) }
 
 // CreateCustomer implements Gateway.
 func (s *Stripe) CreateCustomer(ctx context.Context, key string, c Customer) (string, error) {
@@ -172,26 +137,8 @@ func unix(s int64) time.Time {
 	return time.Unix(s, 0).UTC()
 }
 
-// translate turns a stripe-go error into our code set. A 4xx other than
-// 409 (a concurrent request with the same key) and 429 is definite: Stripe
-// refused and saved nothing worth replaying, so callers drop the key.
-func translate(err error) error {
-	var se *stripe.Error
-	if !errors.As(err, &se) {
-		return errs.Wrap(errs.Internal, err, "payment provider unavailable")
-	}
-	switch {
-	case se.HTTPStatusCode == http.StatusNotFound:
-		return errs.Wrap(errs.NotFound, err, "not found at the payment provider")
-	case se.HTTPStatusCode >= 400 && se.HTTPStatusCode < 500 &&
-		se.HTTPStatusCode != http.StatusConflict && se.HTTPStatusCode != http.StatusTooManyRequests:
-		return errs.Wrap(errs.FailedPrecondition, err, "the payment provider refused the request")
-	}
-	return errs.Wrap(errs.Internal, err, "payment provider unavailable")
-}
+func translate(err error) error { return stripekit.Translate(err) }
 
 // definite reports whether a gateway error means the call certainly had no
 // effect worth replaying, so its idempotency key may be dropped.
-func definite(err error) bool {
-	return errs.Is(err, errs.FailedPrecondition) || errs.Is(err, errs.NotFound) || errs.Is(err, errs.Invalid)
-}
+func definite(err error) bool { return stripekit.Definite(err) }

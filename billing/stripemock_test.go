@@ -1,95 +1,12 @@
 package billing
 
 import (
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
-	"time"
+
+	"nexo/internal/stripekit/stripekittest"
 )
 
-var mock struct {
-	once sync.Once
-	cmd  *exec.Cmd
-	url  string
-	err  string
-}
+// stripeMock returns the base URL of the test binary's stripe-mock.
+func stripeMock(t *testing.T) string { return stripekittest.URL(t) }
 
-// stripeMock returns the base URL of a stripe-mock started once for the
-// package on a free loopback port. Without the binary it skips, unless CI
-// is set: CI must run these tests.
-func stripeMock(t *testing.T) string {
-	t.Helper()
-	mock.once.Do(startStripeMock)
-	if mock.url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("stripe-mock: %s", mock.err)
-		}
-		t.Skipf("stripe-mock: %s (go install github.com/stripe/stripe-mock@latest)", mock.err)
-	}
-	return mock.url
-}
-
-func findStripeMock() string {
-	if p, err := exec.LookPath("stripe-mock"); err == nil {
-		return p
-	}
-	gopath, err := exec.Command("go", "env", "GOPATH").Output()
-	if err != nil {
-		return ""
-	}
-	p := filepath.Join(string(trimNL(gopath)), "bin", "stripe-mock")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
-}
-
-func trimNL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func startStripeMock() {
-	bin := findStripeMock()
-	if bin == "" {
-		mock.err = "binary not found on PATH or in $(go env GOPATH)/bin"
-		return
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		mock.err = err.Error()
-		return
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	// stripe-mock also serves HTTPS, on :12112 unless told: a system-chosen
-	// port keeps two runs on one machine apart.
-	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:0")
-	if err := cmd.Start(); err != nil {
-		mock.err = err.Error()
-		return
-	}
-	mock.cmd = cmd
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			_ = c.Close()
-			mock.url = "http://" + addr
-			return
-		}
-	}
-	mock.err = "did not listen on " + addr + " within 15s"
-	stopStripeMock()
-}
-
-func stopStripeMock() {
-	if mock.cmd != nil && mock.cmd.Process != nil {
-		_ = mock.cmd.Process.Kill()
-		_, _ = mock.cmd.Process.Wait()
-		mock.cmd = nil
-	}
-}
+func stopStripeMock() { stripekittest.Stop() }

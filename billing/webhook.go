@@ -3,31 +3,22 @@ package billing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"github.com/stripe/stripe-go/v76"
-	"github.com/stripe/stripe-go/v76/webhook"
 	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
+	"nexo/internal/stripekit"
 	"nexo/tenant"
 )
 
 // Secrets splits NEXO_STRIPE_WEBHOOK_SECRET: one signing secret, or two
 // separated by a comma while Stripe rolls the secret.
-func Secrets(s string) []string {
-	var out []string
-	for _, x := range strings.Split(s, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+func Secrets(s string) []string { return stripekit.Secrets(s) }
 
 // Webhook is the handler of POST /webhooks/stripe (a public route: the
 // signature is the credential). The raw body is verified against each
@@ -50,26 +41,7 @@ func (s *Service) Webhook(secrets []string) fiber.Handler {
 }
 
 func verify(body []byte, header string, secrets []string) (stripe.Event, error) {
-	// The event's object is read for the fields billing mirrors, which are
-	// the same in the API versions around stripe-go's own (the period end
-	// that newer versions moved onto the item is read from there too), so
-	// an endpoint on another version is accepted rather than retried
-	// forever by Stripe.
-	opt := webhook.ConstructEventOptions{IgnoreAPIVersionMismatch: true}
-	for _, secret := range secrets {
-		ev, err := webhook.ConstructEventWithOptions(body, header, secret, opt)
-		switch {
-		case err == nil:
-			return ev, nil
-		case errors.Is(err, webhook.ErrTooOld):
-			return ev, errs.E(errs.Invalid, "Stripe signature timestamp is too old")
-		case errors.Is(err, webhook.ErrNoValidSignature):
-			continue // maybe signed with the other secret
-		default:
-			return ev, errs.E(errs.Invalid, "invalid Stripe webhook: %s", "malformed signature header or body")
-		}
-	}
-	return stripe.Event{}, errs.E(errs.Invalid, "invalid Stripe signature")
+	return stripekit.Verify(body, header, secrets)
 }
 
 // eventRef is what an event says about which tenant and subscription it

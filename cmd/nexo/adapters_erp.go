@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"nexo/connect"
 	"nexo/modules/catalog"
 	"nexo/modules/inventory"
 	"nexo/modules/invoicing"
@@ -209,4 +210,37 @@ func (a invoicingCompany) CompanyName(ctx context.Context) (string, error) {
 		return s.PortalName, nil
 	}
 	return s.Name, nil
+}
+
+// connectInvoices gives online payment the invoices it takes payments for
+// and records what Stripe collected through invoicing's own rules.
+type connectInvoices struct{ inv *invoicing.Service }
+
+func (a connectInvoices) Invoice(ctx context.Context, id uuid.UUID) (connect.Invoice, error) {
+	i, err := a.inv.Get(ctx, id)
+	if err != nil {
+		return connect.Invoice{}, err
+	}
+	return connect.Invoice{ID: i.ID, Number: i.Number, AccountID: i.AccountID, Status: string(i.Status),
+		Currency: i.Currency, BalanceMinor: i.Balance()}, nil
+}
+
+func (a connectInvoices) RecordCardPayment(ctx context.Context, invoiceID uuid.UUID, amount int64, currency, ref string) (connect.Recorded, error) {
+	r, err := a.inv.RecordProviderPayment(ctx, invoicing.NewPayment{InvoiceID: invoiceID, AmountMinor: amount,
+		Method: invoicing.MethodCard, Reference: "Stripe", ExternalRef: ref}, currency)
+	if err != nil {
+		return connect.Recorded{}, err
+	}
+	out := connect.Recorded{Repeat: r.Repeat, ExcessMinor: r.ExcessMinor}
+	if r.Payment != nil {
+		out.PaymentID = &r.Payment.ID
+	}
+	return out, nil
+}
+
+// invoicingPaymentDetails prints the tenant's bank details on its invoices.
+type invoicingPaymentDetails struct{ c *connect.Service }
+
+func (a invoicingPaymentDetails) PaymentLines(ctx context.Context, inv invoicing.Invoice) ([]string, error) {
+	return a.c.PaymentLines(ctx, inv.Number)
 }

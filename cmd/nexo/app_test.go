@@ -18,10 +18,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"nexo/api"
+	"nexo/internal/stripekit/stripekittest"
 	"nexo/tenant/tenanttest"
 )
 
-func TestMain(m *testing.M) { tenanttest.Main(m) }
+func TestMain(m *testing.M) { tenanttest.Main(stopStripeMock{m}) }
+
+// stopStripeMock stops the test binary's stripe-mock (the online payment
+// tests start it) after the tests.
+type stopStripeMock struct{ m *testing.M }
+
+func (r stopStripeMock) Run() int {
+	code := r.m.Run()
+	stripekittest.Stop()
+	return code
+}
 
 // testApp is the real application wired on a test database (SQLite in
 // memory, or PostgreSQL as the app role) and, when NEXO_TEST_REDIS_URL is

@@ -27,16 +27,19 @@ type Config struct {
 	DevMailbox         bool
 	StripeSecretKey    string
 	StripeWebhookKey   string
-	StripeAPIBase      string
-	BillingPlans       string        // path of a plans JSON file; empty = built-in plans
-	BillingGrace       time.Duration // how long a past_due tenant may still write
-	LogFormat          string        // json or text
-	LogLevel           string
-	TrustedProxies     []string
-	InsecureCookies    bool
-	SessionIdle        time.Duration
-	SessionAbsolute    time.Duration
-	LoginLimitPerIP    int // login attempts per IP per 15 minutes
+	// StripeConnectWebhookKey signs the Connect endpoint's events (the
+	// tenants' connected accounts), a separate endpoint with its own secret.
+	StripeConnectWebhookKey string
+	StripeAPIBase           string
+	BillingPlans            string        // path of a plans JSON file; empty = built-in plans
+	BillingGrace            time.Duration // how long a past_due tenant may still write
+	LogFormat               string        // json or text
+	LogLevel                string
+	TrustedProxies          []string
+	InsecureCookies         bool
+	SessionIdle             time.Duration
+	SessionAbsolute         time.Duration
+	LoginLimitPerIP         int // login attempts per IP per 15 minutes
 	// Clock is what the business modules read the date from: nil is
 	// time.Now; the seed-scenario tests fix it so that promised, due and
 	// valid-until dates are exact.
@@ -52,21 +55,22 @@ type Config struct {
 
 func loadConfig() (Config, error) {
 	c := Config{
-		HTTPAddr:           env("NEXO_HTTP_ADDR", ":8080"),
-		DataDir:            env("NEXO_DATA_DIR", "./data"),
-		DatabaseURL:        os.Getenv("NEXO_DATABASE_URL"),
-		MigrateDatabaseURL: os.Getenv("NEXO_MIGRATE_DATABASE_URL"),
-		AppRole:            env("NEXO_DB_APP_ROLE", "nexo_app"),
-		RedisURL:           os.Getenv("NEXO_REDIS_URL"),
-		BaseURL:            os.Getenv("NEXO_BASE_URL"),
-		SMTPURL:            os.Getenv("NEXO_SMTP_URL"),
-		MailFrom:           env("NEXO_MAIL_FROM", "Nexo <no-reply@localhost>"),
-		StripeSecretKey:    os.Getenv("NEXO_STRIPE_SECRET_KEY"),
-		StripeWebhookKey:   os.Getenv("NEXO_STRIPE_WEBHOOK_SECRET"),
-		StripeAPIBase:      os.Getenv("NEXO_STRIPE_API_BASE"),
-		BillingPlans:       os.Getenv("NEXO_BILLING_PLANS"),
-		LogFormat:          env("NEXO_LOG_FORMAT", "json"),
-		LogLevel:           env("NEXO_LOG_LEVEL", "info"),
+		HTTPAddr:                env("NEXO_HTTP_ADDR", ":8080"),
+		DataDir:                 env("NEXO_DATA_DIR", "./data"),
+		DatabaseURL:             os.Getenv("NEXO_DATABASE_URL"),
+		MigrateDatabaseURL:      os.Getenv("NEXO_MIGRATE_DATABASE_URL"),
+		AppRole:                 env("NEXO_DB_APP_ROLE", "nexo_app"),
+		RedisURL:                os.Getenv("NEXO_REDIS_URL"),
+		BaseURL:                 os.Getenv("NEXO_BASE_URL"),
+		SMTPURL:                 os.Getenv("NEXO_SMTP_URL"),
+		MailFrom:                env("NEXO_MAIL_FROM", "Nexo <no-reply@localhost>"),
+		StripeSecretKey:         os.Getenv("NEXO_STRIPE_SECRET_KEY"),
+		StripeWebhookKey:        os.Getenv("NEXO_STRIPE_WEBHOOK_SECRET"),
+		StripeConnectWebhookKey: os.Getenv("NEXO_STRIPE_CONNECT_WEBHOOK_SECRET"),
+		StripeAPIBase:           os.Getenv("NEXO_STRIPE_API_BASE"),
+		BillingPlans:            os.Getenv("NEXO_BILLING_PLANS"),
+		LogFormat:               env("NEXO_LOG_FORMAT", "json"),
+		LogLevel:                env("NEXO_LOG_LEVEL", "info"),
 	}
 	if c.BaseURL == "" {
 		port := c.HTTPAddr[strings.LastIndexByte(c.HTTPAddr, ':')+1:]
@@ -121,11 +125,12 @@ func (c Config) print(w io.Writer) {
 		{"NEXO_DATABASE_URL", maskURL(c.DatabaseURL)}, {"NEXO_REDIS_URL", maskURL(c.RedisURL)},
 		{"NEXO_SMTP_URL", maskURL(c.SMTPURL)}, {"NEXO_DEV_MAILBOX", strconv.FormatBool(c.DevMailbox)},
 		{"NEXO_STRIPE_SECRET_KEY", mask(c.StripeSecretKey)}, {"NEXO_STRIPE_WEBHOOK_SECRET", mask(c.StripeWebhookKey)},
+		{"NEXO_STRIPE_CONNECT_WEBHOOK_SECRET", mask(c.StripeConnectWebhookKey)},
 		{"NEXO_STRIPE_API_BASE", c.StripeAPIBase}, {"NEXO_BILLING_GRACE", c.BillingGrace.String()},
 	}
 	for _, r := range rows {
 		if r[1] != "" {
-			fmt.Fprintf(w, "  %-28s %s\n", r[0], r[1])
+			fmt.Fprintf(w, "  %-36s %s\n", r[0], r[1])
 		}
 	}
 }

@@ -12,9 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"nexo/billing"
+	"nexo/connect"
 	"nexo/flows"
 	"nexo/frontend"
 	"nexo/internal/errs"
+	"nexo/internal/stripekit"
 	"nexo/internal/web"
 	"nexo/modules/catalog"
 	"nexo/modules/crm"
@@ -53,6 +55,9 @@ func (a *appState) buildHTTP() {
 
 	// Stripe signs its webhooks: the signature is the credential.
 	root.Post("/webhooks/stripe", web.Public, a.billing.Webhook(billing.Secrets(a.cfg.StripeWebhookKey)))
+	// Connected accounts' events (customers paying tenants' invoices) come
+	// to their own endpoint, signed with its own secret.
+	root.Post("/webhooks/stripe/connect", web.Public, a.connect.Webhook(stripekit.Secrets(a.cfg.StripeConnectWebhookKey)))
 
 	// A tenant whose subscription lapsed is read-only (B3): the guard sits
 	// after authentication, which binds the tenant, and before any handler.
@@ -69,6 +74,7 @@ func (a *appState) buildHTTP() {
 	manufacturing.NewHandler(a.production).Routes(v1)
 	shipping.NewHandler(a.shipping).Routes(v1)
 	invoicing.NewHandler(a.invoicing).Routes(v1)
+	connect.NewHandler(a.connect).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
 	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
 	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)

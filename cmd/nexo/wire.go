@@ -15,11 +15,13 @@ import (
 	"github.com/uptrace/bun"
 
 	"nexo/billing"
+	"nexo/connect"
 	"nexo/flows"
 	"nexo/internal/cache"
 	"nexo/internal/db"
 	"nexo/internal/events"
 	"nexo/internal/mail"
+	"nexo/internal/stripekit"
 	"nexo/internal/web"
 	"nexo/migrations"
 	"nexo/modules/catalog"
@@ -56,6 +58,7 @@ type appState struct {
 	production *manufacturing.Service
 	shipping   *shipping.Service
 	invoicing  *invoicing.Service
+	connect    *connect.Service
 	credit     *flows.CreditService
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
@@ -165,6 +168,12 @@ func (a *appState) buildModules() {
 		productionOrders{a.sales}, a.identity, manufacturing.Options{Now: now})
 	a.shipping = shipping.NewService(a.db, shippingOrders{a.sales}, shippingStock{a.stock}, a.identity, shipping.Options{Now: now})
 	a.invoicing = invoicing.NewService(a.db, invoicingOrders{a.sales}, a.identity, invoicingCompany{a.identity}, invoicing.Options{Now: now})
+	// Customers pay invoices online on the tenant's own Stripe account;
+	// invoice PDFs print the tenant's bank details.
+	a.connect = connect.New(a.db, connectInvoices{a.invoicing}, connect.Options{
+		Gateway: connect.NewGateway(stripekit.Config{SecretKey: a.cfg.StripeSecretKey, APIBase: a.cfg.StripeAPIBase}),
+		BaseURL: a.cfg.BaseURL, Logger: a.log})
+	a.invoicing.UsePaymentDetails(invoicingPaymentDetails{a.connect})
 	// Confirming an order checks the customer's credit (F4), which reads
 	// sales itself: wired after both exist.
 	a.credit = flows.NewCreditService(a.db, a.crm, a.invoicing, a.sales)

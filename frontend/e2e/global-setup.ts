@@ -72,8 +72,8 @@ async function listening(port: number): Promise<boolean> {
 /**
  * stripe starts stripe-mock on a free loopback port (its requests are logged
  * to a file the billing journey reads) and returns the server's Stripe
- * settings: a test key, the mock as API base, a webhook signing secret the
- * journey signs with, plans with Stripe price ids, and a 15 s grace period
+ * settings: a test key, the mock as API base, webhook signing secrets the
+ * journeys sign with (billing's and the Connect endpoint's), plans with Stripe price ids, and a 15 s grace period
  * so the journey sees a failed payment turn read-only without waiting days.
  */
 async function stripe(dir: string): Promise<{ pid: number; env: Record<string, string> }> {
@@ -94,6 +94,8 @@ async function stripe(dir: string): Promise<{ pid: number; env: Record<string, s
   const secret = `whsec_e2e_${randomBytes(16).toString('hex')}`;
   process.env.NEXO_E2E_STRIPE_LOG = log;
   process.env.NEXO_E2E_STRIPE_WEBHOOK_SECRET = secret;
+  const connectSecret = `whsec_e2e_connect_${randomBytes(16).toString('hex')}`;
+  process.env.NEXO_E2E_STRIPE_CONNECT_WEBHOOK_SECRET = connectSecret;
   process.env.NEXO_E2E_BILLING_GRACE_SECONDS = '15';
   return {
     pid: child.pid!,
@@ -101,6 +103,7 @@ async function stripe(dir: string): Promise<{ pid: number; env: Record<string, s
       NEXO_STRIPE_SECRET_KEY: 'sk_test_e2e',
       NEXO_STRIPE_API_BASE: `http://127.0.0.1:${port}`,
       NEXO_STRIPE_WEBHOOK_SECRET: secret,
+      NEXO_STRIPE_CONNECT_WEBHOOK_SECRET: connectSecret,
       NEXO_BILLING_PLANS: plansFile,
       NEXO_BILLING_GRACE: '15s',
     },

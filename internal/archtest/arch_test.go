@@ -33,7 +33,7 @@ func allowed(pkg, dep string, test bool) bool {
 			return internal || dep == "migrations" || dep == "tenant"
 		}
 		return internal || strings.HasPrefix(dep, "tenant")
-	case "rbac", "billing":
+	case "rbac", "billing", "connect":
 		return internal || top(dep) == "tenant" || top(dep) == top(pkg)
 	case "modules":
 		own := strings.Join(strings.SplitN(pkg, "/", 3)[:2], "/")

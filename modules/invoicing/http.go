@@ -90,6 +90,7 @@ type paymentJSON struct {
 	Currency    string     `json:"currency"`
 	Method      Method     `json:"method"`
 	Reference   string     `json:"reference"`
+	ExternalRef string     `json:"external_ref"` // the provider's object (Stripe PaymentIntent) for online payments
 	ReceivedOn  string     `json:"received_on"`
 	CreatedBy   *uuid.UUID `json:"created_by"`
 	CreatedAt   time.Time  `json:"created_at"`
@@ -167,7 +168,7 @@ func invoiceOut(i Invoice, today time.Time, detail bool) invoiceJSON {
 
 func paymentOut(p Payment) paymentJSON {
 	return paymentJSON{ID: p.ID, InvoiceID: p.InvoiceID, AccountID: p.AccountID, AmountMinor: p.AmountMinor,
-		Currency: p.Currency, Method: p.Method, Reference: p.Reference, ReceivedOn: p.ReceivedOn.Format(dateLayout),
+		Currency: p.Currency, Method: p.Method, Reference: p.Reference, ExternalRef: p.ExternalRef, ReceivedOn: p.ReceivedOn.Format(dateLayout),
 		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt}
 }
 

@@ -19,9 +19,11 @@ import (
 // Field decisions for customers: number, dates, status, overdue, currency,
 // amounts and balance, and each line's description, quantity, prices,
 // discount, tax and amounts are on the document the customer received; the
-// order id is their own order's. Left out: created_by (staff identities),
-// the lines' order line and product ids (internal keys) and the payments'
-// recording details (who recorded them, internal references). Credit notes
+// order id is their own order's; each payment's date, amount, currency and
+// method (their own payment history). Left out: created_by (staff
+// identities), the lines' order line and product ids (internal keys) and
+// the payments' recording details (who recorded them, internal and
+// provider references). Credit notes
 // keep their reason: it is printed on the document.
 
 // bindAccount limits a select over an account-owned invoicing table (col
@@ -66,7 +68,15 @@ type customerInvoiceJSON struct {
 	BalanceMinor  int64                     `json:"balance_minor"`
 	CreatedAt     time.Time                 `json:"created_at"`
 	Lines         *[]customerLineJSON       `json:"lines,omitempty"`        // detail only
+	Payments      *[]customerPaymentJSON    `json:"payments,omitempty"`     // detail only
 	CreditNotes   *[]customerCreditNoteJSON `json:"credit_notes,omitempty"` // detail only
+}
+
+type customerPaymentJSON struct {
+	ReceivedOn  string `json:"received_on"`
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+	Method      Method `json:"method"`
 }
 
 type customerCreditNoteJSON struct {
@@ -100,7 +110,12 @@ func customerInvoiceOut(i Invoice, today time.Time, detail bool) customerInvoice
 	for k, c := range i.CreditNotes {
 		credits[k] = customerCreditNoteOut(c)
 	}
-	out.Lines, out.CreditNotes = &lines, &credits
+	pays := make([]customerPaymentJSON, len(i.Payments))
+	for k, p := range i.Payments {
+		pays[k] = customerPaymentJSON{ReceivedOn: p.ReceivedOn.Format(dateLayout), AmountMinor: p.AmountMinor,
+			Currency: p.Currency, Method: p.Method}
+	}
+	out.Lines, out.Payments, out.CreditNotes = &lines, &pays, &credits
 	return out
 }
 

@@ -177,6 +177,9 @@ type Payment struct {
 	Currency    string
 	Method      Method
 	Reference   string
+	// ExternalRef is the payment provider's object that collected it (a
+	// Stripe PaymentIntent); "" for payments recorded by staff.
+	ExternalRef string
 	ReceivedOn  time.Time
 	CreatedBy   *uuid.UUID
 	CreatedAt   time.Time
@@ -189,6 +192,20 @@ type NewPayment struct {
 	Method      Method
 	Reference   string
 	ReceivedOn  *time.Time
+	// ExternalRef names the provider's object that collected the money
+	// (RecordProviderPayment only): unique per tenant, so it is recorded
+	// once however often the provider reports it.
+	ExternalRef string
+}
+
+// ProviderPayment is what RecordProviderPayment did: the payment it
+// recorded now or had recorded before for the same ExternalRef (nil when
+// the invoice had nothing left to pay), whether that was a repeat, and
+// the part of the amount the invoice could not take.
+type ProviderPayment struct {
+	Payment     *Payment
+	Repeat      bool
+	ExcessMinor int64
 }
 
 // CreditNote is a credit against invoice lines; Lines on detail reads only.

@@ -3,6 +3,7 @@ package invoicing
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -37,25 +38,88 @@ func (s *Service) RecordPayment(ctx context.Context, in NewPayment) (Payment, er
 		if bal := inv.Balance(); p.AmountMinor > bal {
 			return precondition("amount_minor", fmt.Sprintf("at most the balance of %s can be paid", FormatMinor(bal, inv.Currency)))
 		}
-		p.AccountID, p.Currency = inv.AccountID, inv.Currency
-		row := &paymentRow{ID: p.ID, InvoiceID: p.InvoiceID, AccountID: p.AccountID, AmountMinor: p.AmountMinor,
-			Currency: p.Currency, Method: string(p.Method), Reference: p.Reference, ReceivedOn: p.ReceivedOn,
-			CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt}
-		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-			return err
-		}
-		before := inv
-		inv.PaidMinor += p.AmountMinor
-		if err := s.settle(ctx, tx, &before, &inv, "invoice.payment_recorded"); err != nil {
-			return err
-		}
-		if err := audit(ctx, tx, "payment.recorded", "payments", p.ID, nil, &p); err != nil {
-			return err
-		}
-		return publish(ctx, tx, TopicPaymentRecorded, map[string]any{"payment_id": p.ID, "invoice_id": inv.ID,
-			"account_id": inv.AccountID, "amount_minor": p.AmountMinor, "currency": p.Currency, "status": inv.Status})
+		return s.insertPayment(ctx, tx, inv, &p)
 	})
 	return p, err
+}
+
+// insertPayment writes p against the locked invoice inv, settles it, and
+// writes the audit row and outbox event, in tx.
+func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, inv Invoice, p *Payment) error {
+	p.AccountID, p.Currency = inv.AccountID, inv.Currency
+	row := &paymentRow{ID: p.ID, InvoiceID: p.InvoiceID, AccountID: p.AccountID, AmountMinor: p.AmountMinor,
+		Currency: p.Currency, Method: string(p.Method), Reference: p.Reference, ReceivedOn: p.ReceivedOn,
+		CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt}
+	if p.ExternalRef != "" {
+		row.ExternalRef = &p.ExternalRef
+	}
+	if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+		return err
+	}
+	before := inv
+	inv.PaidMinor += p.AmountMinor
+	if err := s.settle(ctx, tx, &before, &inv, "invoice.payment_recorded"); err != nil {
+		return err
+	}
+	if err := audit(ctx, tx, "payment.recorded", "payments", p.ID, nil, p); err != nil {
+		return err
+	}
+	return publish(ctx, tx, TopicPaymentRecorded, map[string]any{"payment_id": p.ID, "invoice_id": inv.ID,
+		"account_id": inv.AccountID, "amount_minor": p.AmountMinor, "currency": p.Currency, "status": inv.Status})
+}
+
+// RecordProviderPayment records money a payment provider collected for an
+// invoice (a card payment through Stripe), exactly once per ExternalRef:
+// a second call with the same reference returns the first payment with
+// Repeat set and changes nothing. Unlike RecordPayment it never refuses
+// money already taken: when the invoice was settled meanwhile by other
+// means, only its balance is recorded (nothing when it is zero) and the
+// rest comes back as ExcessMinor, for the caller to keep visible until
+// finance refunds or applies it. The currency must be the invoice's.
+// Runs in the caller's transaction when there is one.
+func (s *Service) RecordProviderPayment(ctx context.Context, in NewPayment, currency string) (ProviderPayment, error) {
+	if in.ExternalRef == "" {
+		return ProviderPayment{}, errs.Field("external_ref", "is required")
+	}
+	if err := in.check(s.today()); err != nil {
+		return ProviderPayment{}, err
+	}
+	var out ProviderPayment
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		inv, err := loadInvoice(ctx, tx, in.InvoiceID, true)
+		if errs.Is(err, errs.NotFound) {
+			return errs.Field("invoice_id", "no such invoice")
+		} else if err != nil {
+			return err
+		}
+		// The invoice lock queues every report of this invoice, so the
+		// lookup sees a payment committed by a concurrent one.
+		var prev []paymentRow
+		if err := tx.NewSelect().Model(&prev).Where("p.external_ref = ?", in.ExternalRef).Scan(ctx); err != nil {
+			return err
+		}
+		if len(prev) > 0 {
+			p := prev[0].payment()
+			out = ProviderPayment{Payment: &p, Repeat: true}
+			return nil
+		}
+		if !strings.EqualFold(currency, inv.Currency) {
+			return precondition("currency", fmt.Sprintf("the invoice is in %s, the payment in %s", inv.Currency, strings.ToUpper(currency)))
+		}
+		apply := min(in.AmountMinor, inv.Balance())
+		out.ExcessMinor = in.AmountMinor - apply
+		if apply <= 0 {
+			return nil
+		}
+		p := Payment{ID: newID(), InvoiceID: in.InvoiceID, AmountMinor: apply, Method: in.Method, Reference: in.Reference,
+			ExternalRef: in.ExternalRef, ReceivedOn: s.today(), CreatedAt: s.stamp()}
+		if err := s.insertPayment(ctx, tx, inv, &p); err != nil {
+			return err
+		}
+		out.Payment = &p
+		return nil
+	})
+	return out, err
 }
 
 // FindPayments lists payments matching f, newest first.

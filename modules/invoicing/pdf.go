@@ -36,13 +36,20 @@ func (s *Service) PDF(ctx context.Context, id uuid.UUID) ([]byte, Invoice, error
 	if err != nil {
 		return nil, Invoice{}, err
 	}
-	out, err := render(inv, company, customer)
+	var howToPay []string
+	if s.payDetails != nil {
+		if howToPay, err = s.payDetails.PaymentLines(ctx, inv); err != nil {
+			return nil, Invoice{}, err
+		}
+	}
+	out, err := render(inv, company, customer, howToPay)
 	return out, inv, err
 }
 
 // render lays an invoice out on A4 with the core Helvetica font; text is
 // translated to its cp1252 encoding (characters outside it print as "?").
-func render(inv Invoice, company, customer string) ([]byte, error) {
+// howToPay (the tenant's bank details) is printed under the totals.
+func render(inv Invoice, company, customer string, howToPay []string) ([]byte, error) {
 	p := fpdf.New("P", "mm", "A4", "")
 	p.SetCatalogSort(true) // resources in a fixed order: same invoice, same bytes
 	p.SetCreationDate(inv.CreatedAt)
@@ -69,6 +76,15 @@ func render(inv Invoice, company, customer string) ([]byte, error) {
 		{"Balance due", FormatMinor(inv.Balance(), inv.Currency)}} {
 		p.CellFormat(150, 5, kv[0], "", 0, "R", false, 0, "")
 		p.CellFormat(40, 5, kv[1], "", 1, "R", false, 0, "")
+	}
+	if len(howToPay) > 0 {
+		p.Ln(6)
+		p.SetFont("Helvetica", "B", 9)
+		p.CellFormat(0, 5, "How to pay", "", 1, "L", false, 0, "")
+		p.SetFont("Helvetica", "", 9)
+		for _, l := range howToPay {
+			p.MultiCell(0, 5, tr(l), "", "L", false)
+		}
 	}
 	var buf bytes.Buffer
 	if err := p.Output(&buf); err != nil {

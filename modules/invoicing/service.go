@@ -19,7 +19,20 @@ type Service struct {
 	numbers Numbers
 	company Company
 	now     func() time.Time
+	// payDetails prints how to pay on PDFs; set with UsePaymentDetails.
+	payDetails PaymentDetails
 }
+
+// PaymentDetails gives the lines printed under an invoice's totals that
+// tell the customer how to pay it (the tenant's bank details and the
+// reference to quote); none when the tenant set none.
+type PaymentDetails interface {
+	PaymentLines(ctx context.Context, inv Invoice) ([]string, error)
+}
+
+// UsePaymentDetails sets where PDFs take their payment instructions from
+// (wired after the service that owns them exists). Call before serving.
+func (s *Service) UsePaymentDetails(pd PaymentDetails) { s.payDetails = pd }
 
 // Options are the Service's optional dependencies.
 type Options struct {

@@ -65,6 +65,7 @@ type paymentRow struct {
 	Currency    string     `bun:"currency"`
 	Method      string     `bun:"method"`
 	Reference   string     `bun:"reference"`
+	ExternalRef *string    `bun:"external_ref"`
 	ReceivedOn  time.Time  `bun:"received_on"`
 	CreatedBy   *uuid.UUID `bun:"created_by,type:uuid"`
 	CreatedAt   time.Time  `bun:"created_at"`
@@ -156,7 +157,14 @@ func lineRowOf(invoiceID uuid.UUID, pos int, l *Line) *lineRow {
 func (r *paymentRow) payment() Payment {
 	return Payment{ID: r.ID, InvoiceID: r.InvoiceID, AccountID: r.AccountID, AmountMinor: r.AmountMinor,
 		Currency: r.Currency, Method: Method(r.Method), Reference: r.Reference, ReceivedOn: dateOf(r.ReceivedOn),
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC()}
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), ExternalRef: deref(r.ExternalRef)}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func (r *creditRow) creditNote() CreditNote {

@@ -395,6 +395,26 @@ export const en = {
       quotes: 'Quotes', orders: 'Sales orders', noOrders: 'No orders yet: an accepted quote makes one.', invoicesOf: 'Invoices of {{number}}',
     },
   },
+  onlinePayments: {
+    tab: 'Payments', stripeTitle: 'Online payments (Stripe)',
+    stripeHelp: 'Connect your company’s own Stripe account so customers can pay invoices by card in the portal. The money goes straight to your Stripe account.',
+    unavailable: 'Online payment is not available on this server (no Stripe keys). Customers see your bank details instead.',
+    account: 'Stripe account', onboardingHelp: 'Stripe still needs some details before your account can take payments. Continue the setup on Stripe.',
+    connect: 'Connect Stripe', continue: 'Continue setup on Stripe', reconnect: 'Offer online payment again', disconnect: 'Stop online payments',
+    statuses: { unavailable: 'Not available', not_connected: 'Not connected', onboarding: 'Setup in progress', enabled: 'Customers can pay online', disconnected: 'Stopped' },
+    bankTitle: 'Bank details', bankHelp: 'Shown to customers when they cannot pay online, and printed on your invoices.',
+    holder: 'Account holder', iban: 'IBAN', bic: 'BIC / SWIFT', bankName: 'Bank name', instructions: 'Payment instructions',
+    instructionsHelp: 'For example: quote the invoice number as the transfer reference.',
+  },
+  portalPay: {
+    title: 'Payment', received: 'Payment received. Thank you!', nothingDue: 'Nothing is due on this invoice.',
+    processing: 'We are confirming your payment with Stripe. This page updates by itself.',
+    canceled: 'The payment was cancelled. You can try again.', onlineIntro: 'You can pay the balance of {{amount}} online by card.',
+    payNow: 'Pay {{amount}} now', bankIntro: 'Please pay {{amount}} by bank transfer to:', contact: 'Please contact us to arrange payment.',
+    holder: 'Account holder', iban: 'IBAN', bic: 'BIC / SWIFT', bank: 'Bank', reference: 'Reference',
+    history: 'Payments', date: 'Date', method: 'Method', amount: 'Amount',
+    methods: { card: 'Card', transfer: 'Bank transfer', manual: 'Payment' },
+  },
 };
 
 // Widen the literal types so es.ts must match the shape, not the English text.

@@ -24,7 +24,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPlus } from '@tabler/icons-react';
 import { DataTable } from 'mantine-datatable';
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { api, putBinary, unwrap } from '../../api/client';
 import type { NumberSeries, Settings, TaxRate } from '../../api/types';
@@ -33,6 +33,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { showError, showSaved } from '../../components/forms';
 import { formatPercentBp, parsePercentToBp } from '../../lib/format';
 import { useLocale } from '../../lib/useLocale';
+import { OnlinePayments } from './settings/OnlinePayments';
 
 const currencies = ['EUR', 'USD', 'GBP', 'CHF', 'MXN', 'COP', 'ARS', 'CLP', 'PEN', 'BRL', 'CAD', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'MAD', 'JPY'];
 const timeZones: string[] = (() => {
@@ -48,15 +49,18 @@ export function SettingsPage() {
   const { can } = useSession();
   const settings = useQuery({ queryKey: ['settings'], queryFn: () => unwrap(api.GET('/api/v1/settings')) });
   const manage = can('settings:manage');
+  // Stripe's onboarding returns with ?stripe=return (or refresh): open its tab.
+  const fromStripe = new URLSearchParams(useLocation().search).has('stripe');
   return (
     <>
       <PageHeader title={t('settings.title')} description={t('settings.description')} />
-      <Tabs defaultValue="company" keepMounted={false}>
+      <Tabs defaultValue={fromStripe ? 'payments' : 'company'} keepMounted={false}>
         <Tabs.List mb="lg">
           <Tabs.Tab value="company">{t('settings.company')}</Tabs.Tab>
           <Tabs.Tab value="taxes">{t('settings.taxes')}</Tabs.Tab>
           <Tabs.Tab value="series">{t('settings.series')}</Tabs.Tab>
           <Tabs.Tab value="portal">{t('settings.portal')}</Tabs.Tab>
+          <Tabs.Tab value="payments">{t('onlinePayments.tab')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="company">{settings.data && <CompanyForm settings={settings.data} manage={manage} />}</Tabs.Panel>
         <Tabs.Panel value="taxes">
@@ -66,6 +70,9 @@ export function SettingsPage() {
           <Series manage={manage} />
         </Tabs.Panel>
         <Tabs.Panel value="portal">{settings.data && <PortalBranding settings={settings.data} manage={manage} />}</Tabs.Panel>
+        <Tabs.Panel value="payments">
+          <OnlinePayments manage={manage} />
+        </Tabs.Panel>
       </Tabs>
     </>
   );

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatMoney, formatNumber, formatPercentBp } from '../../lib/format';
+import { InvoicePayment } from './PortalInvoicePay';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 
@@ -98,7 +99,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** PortalInvoice is one invoice of the customer's account, with its lines and the PDF. */
+/** PortalInvoice is one invoice of the customer's account, with its lines, the PDF, how to pay it and its payments. */
 export function PortalInvoice() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
@@ -144,6 +145,7 @@ export function PortalInvoice() {
           </Fact>
         </SimpleGrid>
       </Card>
+      <InvoicePayment invoice={inv} lang={lang} />
       <Card withBorder padding="lg">
         <Table.ScrollContainer minWidth={560}>
           <Table aria-label={t('portal.invoices.heading', { number: inv.number })} data-testid="portal-invoice-lines">
