@@ -50,10 +50,18 @@ const (
 	generationTTL = 24 * time.Hour
 )
 
-// cachedResources are the first path segments under /api/v1 whose customer
-// reads are cached: the resources whose changes the invalidating events
-// cover. /me and tickets are per user or not covered, so never cached.
-var cachedResources = map[string]bool{"orders": true, "shipments": true, "invoices": true, "credit-notes": true, "returns": true}
+// cachedRoutes are the customer reads that are cached: the account's
+// documents whose every change publishes an event naming the account.
+// Anything else a customer reads (their /me, tickets, what an order can
+// still return, the tenant's payment options) is per user, not covered by
+// those events or tenant-wide, so never cached.
+var cachedRoutes = map[string]bool{
+	"/api/v1/orders": true, "/api/v1/orders/:id": true, "/api/v1/orders/:id/history": true,
+	"/api/v1/shipments": true, "/api/v1/shipments/:id": true, "/api/v1/shipments/:id/events": true,
+	"/api/v1/invoices": true, "/api/v1/invoices/:id": true,
+	"/api/v1/credit-notes": true, "/api/v1/credit-notes/:id": true,
+	"/api/v1/returns": true, "/api/v1/returns/:id": true,
+}
 
 // NewReadCache returns a portal read cache over c.
 func NewReadCache(c cache.Cache) *ReadCache { return &ReadCache{c: c, ttl: cacheTTL} }
@@ -65,11 +73,7 @@ func (rc *ReadCache) Route(method, pattern string) fiber.Handler {
 	if method != fiber.MethodGet {
 		return rc.afterWrite
 	}
-	rest, ok := strings.CutPrefix(pattern, "/api/v1/")
-	if !ok || strings.HasSuffix(pattern, "/pdf") {
-		return nil
-	}
-	if res, _, _ := strings.Cut(rest, "/"); !cachedResources[res] {
+	if !cachedRoutes[pattern] {
 		return nil
 	}
 	return rc.read

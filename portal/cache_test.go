@@ -159,6 +159,8 @@ func TestReadCacheRoutes(t *testing.T) {
 		{"GET", "/api/v1/me", false},
 		{"GET", "/api/v1/quotes", false},
 		{"GET", "/api/v1/tickets", false},
+		{"GET", "/api/v1/invoices/:id/payment-options", false},
+		{"GET", "/api/v1/orders/:id/returnable", false},
 	} {
 		if got := rc.Route(tc.method, tc.pattern) != nil; got != tc.cached {
 			t.Errorf("%s %s cached = %v", tc.method, tc.pattern, got)
