@@ -22,6 +22,7 @@ import (
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/quotes"
+	"nexo/modules/returns"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/portal"
@@ -69,6 +70,7 @@ func (a *appState) buildHTTP() {
 	invoicing.NewHandler(a.invoicing).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
 	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
+	returns.NewHandler(a.returns).Routes(v1)
 	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)
 	portal.NewHandler(a.portal, a.cookie()).Routes(v1)
 

@@ -28,6 +28,7 @@ import (
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/quotes"
+	"nexo/modules/returns"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/portal"
@@ -58,6 +59,7 @@ type appState struct {
 	credit     *flows.CreditService
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
+	returns    *returns.Service
 	timeline   *flows.TimelineService
 	portal     *portal.Service
 	metrics    *prometheus.Registry
@@ -170,6 +172,10 @@ func (a *appState) buildModules() {
 	a.quotes = quotes.NewService(a.db, quotes.Deps{Pricing: quotePricing{a.sales}, Opportunities: quoteOpportunities{a.crm},
 		Availability: atp, Credit: a.credit, Numbers: a.identity, Company: invoicingCompany{a.identity}}, now)
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
+	// Returns read orders and deliveries, bring goods back into stock and
+	// credit them through invoicing.
+	a.returns = returns.NewService(a.db, returns.Deps{Orders: returnOrders{a.sales}, Deliveries: returnDeliveries{a.shipping},
+		Stock: returnStock{a.stock}, Invoices: returnInvoices{a.invoicing}, Numbers: a.identity}, now)
 	a.timeline = flows.NewTimelineService(a.db, a.credit,
 		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes))...)
 	// Portal users are contacts of the CRM; identity asks the portal for the
