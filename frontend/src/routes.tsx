@@ -37,6 +37,7 @@ import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
 import { Invoices, InvoiceDetail } from './pages/app/sales/Invoices';
 import { Receivables } from './pages/app/sales/Receivables';
+import { Returns, ReturnDetail } from './pages/app/sales/Returns';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -46,6 +47,8 @@ import { PortalQuotes } from './pages/portal/PortalQuotes';
 import { PortalQuote } from './pages/portal/PortalQuote';
 import { PortalInvoice, PortalInvoices } from './pages/portal/PortalInvoices';
 import { PortalOrder } from './pages/portal/PortalOrder';
+import { PortalReturn, PortalReturns } from './pages/portal/PortalReturns';
+import { PortalCreditNote } from './pages/portal/PortalCreditNote';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -78,6 +81,8 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
       { path: 'shipments', element: guard('shipments:read', <Shipments />) },
       { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
+      { path: 'returns', element: guard('returns:read', <Returns />) },
+      { path: 'returns/:id', element: guard('returns:read', <ReturnDetail />) },
       { path: 'invoices', element: guard('invoices:read', <Invoices />) },
       { path: 'invoices/:id', element: guard('invoices:read', <InvoiceDetail />) },
       { path: 'receivables', element: guard('invoices:read', <Receivables />) },
@@ -113,6 +118,9 @@ export const routes: RouteObject[] = [
       { path: 'quotes/:id', element: <PortalQuote /> },
       { path: 'invoices', element: <PortalInvoices /> },
       { path: 'invoices/:id', element: <PortalInvoice /> },
+      { path: 'returns', element: <PortalReturns /> },
+      { path: 'returns/:id', element: <PortalReturn /> },
+      { path: 'credit-notes/:id', element: <PortalCreditNote /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

@@ -74,7 +74,8 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
   const items = [
     { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)(\/|$)/.test(pathname) },
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
-    { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
+    { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: /\/(invoices|credit-notes)(\/|$)/.test(pathname) },
+    { to: `/portal/${slug}/returns`, label: t('portal.nav.returns'), active: pathname.includes(`/portal/${slug}/returns`) },
   ];
   return (
     <Box component="nav" aria-label={t('portal.nav.label')} bg="white" px="lg" pb="xs">

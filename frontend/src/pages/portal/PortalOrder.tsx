@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercentBp 
 import { orderColor, orderTimeline, type TimelineStep } from './portalOrders';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { PortalShipments } from './PortalShipments';
+import { RequestReturn } from './PortalReturns';
 
 type CustomerShipment = components['schemas']['CustomerShipment'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
@@ -74,9 +75,12 @@ export function PortalOrder() {
   return (
     <Stack>
       {back}
-      <Title order={1} fz="h2">
-        {t('portal.order.heading', { number: o.number || t('portal.draft') })}
-      </Title>
+      <Group justify="space-between" align="flex-start">
+        <Title order={1} fz="h2">
+          {t('portal.order.heading', { number: o.number || t('portal.draft') })}
+        </Title>
+        {more && <RequestReturn orderId={o.id} slug={slug} />}
+      </Group>
       <Card withBorder padding="lg">
         <SimpleGrid cols={{ base: 2, sm: 4 }}>
           <Fact label={t('common.status')}>
