@@ -234,7 +234,13 @@ var matrix = map[string]cell{
 	"POST /api/v1/returns/:id/receive":  {id: "return_approved", mkBody: func(f fixtures) any { return receiveBody(uuid.NewString(), f["stock_warehouse"]()) }},
 	"POST /api/v1/returns/:id/refund":   {id: "return_received"},
 	"GET /api/v1/orders/:id/returnable": {id: "order"},
+	"POST /api/v1/returns/:id/photos":   {id: "return", body: "not an image"},
+	"GET /api/v1/return-photos/:id":     {id: "return_photo"},
 }
+
+// tinyPNG is a 1×1 PNG, a photo fixture.
+var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
+	"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 func returnBody(order, line string, qty int) map[string]any {
 	return map[string]any{"order_id": order, "comment": "matrix",
@@ -622,6 +628,18 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		"return":          func() string { return ret() },
 		"return_approved": func() string { return ret("approve") },
 		"return_received": func() string { return ret("approve", "receive") },
+		// A photo of a requested return.
+		"return_photo": func() string {
+			var p struct {
+				ID string `json:"id"`
+			}
+			r := ta.do(owner, "POST", "/api/v1/returns/"+ret()+"/photos", tinyPNG, "Content-Type", "image/png")
+			if r.Status != 201 {
+				t.Fatalf("fixture return photo: %d %s", r.Status, r.Body)
+			}
+			r.json(t, &p)
+			return p.ID
+		},
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`

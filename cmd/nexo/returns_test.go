@@ -4,6 +4,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"nexo/modules/returns"
 )
 
 // Returns (E8, F6, P4) on the real modules through HTTP: a portal customer
@@ -383,5 +385,71 @@ func TestReturnsConcurrent(t *testing.T) {
 	}
 	if ok == 0 {
 		t.Errorf("no request went through: %v", codes)
+	}
+}
+
+// TestReturnPhotos: small images on a requested return, for its account
+// and staff only, checked by content, at most five.
+func TestReturnPhotos(t *testing.T) {
+	w := newReturnWorld(t, "returns-photos")
+	ta := w.ta
+	so, line := w.order(2, true, true)
+	x := w.created(w.request(w.customer, so, line, 1))
+	up := func(c *client, id string, body []byte, ct string) result {
+		return ta.do(c, "POST", "/api/v1/returns/"+id+"/photos", body, "Content-Type", ct)
+	}
+	r := up(w.customer, x.ID, tinyPNG, "image/png")
+	if r.Status != 201 {
+		t.Fatalf("customer adds a photo: %d %s", r.Status, r.Body)
+	}
+	var p struct {
+		ID  string `json:"id"`
+		URL string `json:"url"`
+	}
+	r.json(t, &p)
+	for _, c := range []struct {
+		body []byte
+		ct   string
+	}{{[]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), "image/svg+xml"},
+		{[]byte("not a png at all"), "image/png"}, {nil, "image/png"}} {
+		if r := up(w.customer, x.ID, c.body, c.ct); r.Status != 400 || r.problemField("photo") == "" {
+			t.Errorf("photo %q as %s: %d %s", c.body, c.ct, r.Status, r.Body)
+		}
+	}
+	var detail struct {
+		Photos []struct {
+			ID string `json:"id"`
+		} `json:"photos"`
+	}
+	ta.do(w.customer, "GET", "/api/v1/returns/"+x.ID, nil).json(t, &detail)
+	if len(detail.Photos) != 1 || detail.Photos[0].ID != p.ID {
+		t.Errorf("photos on the return: %+v", detail.Photos)
+	}
+	for _, c := range []*client{w.customer, w.owner} {
+		r := ta.do(c, "GET", p.URL, nil)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || string(r.Body) != string(tinyPNG) {
+			t.Errorf("reading the photo: %d %s", r.Status, r.Header.Get("Content-Type"))
+		}
+	}
+	other := ta.erpCreate(t, w.owner, "/api/v1/accounts", map[string]any{"name": "Other SL"})
+	oc := ta.portalCustomer(t, w.owner, "returns-photos", other, "other@returns-photos.example.com")
+	if r := ta.do(oc, "GET", p.URL, nil); r.Status != 404 {
+		t.Errorf("another account reads the photo: %d", r.Status)
+	}
+	if r := up(oc, x.ID, tinyPNG, "image/png"); r.Status != 404 {
+		t.Errorf("another account adds a photo: %d %s", r.Status, r.Body)
+	}
+	for range returns.MaxPhotos - 1 {
+		if r := up(w.owner, x.ID, tinyPNG, "image/png"); r.Status != 201 {
+			t.Fatalf("staff add a photo: %d %s", r.Status, r.Body)
+		}
+	}
+	if r := up(w.customer, x.ID, tinyPNG, "image/png"); r.Status != 422 {
+		t.Errorf("a sixth photo: %d %s", r.Status, r.Body)
+	}
+	y := w.created(w.request(w.customer, so, line, 1))
+	w.step(w.owner, y.ID, "approve", nil, 200)
+	if r := up(w.customer, y.ID, tinyPNG, "image/png"); r.Status != 409 {
+		t.Errorf("a photo after approval: %d %s", r.Status, r.Body)
 	}
 }

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { mailLink, password, shot, signup, unique } from './helpers';
 
 // Returns (P4, E8, F6): a customer opens a delivered, invoiced order in the
-// portal and asks to return one unit; staff, in their own session, approve
+// portal and asks to return one unit, with a photo; staff, in their own session, approve
 // it, receive it back into stock and refund it; the customer then sees the
 // return refunded, the credit note with its line and the invoice's balance
 // reduced by it.
@@ -60,12 +60,17 @@ test('a customer returns a delivered unit and sees the credit note and the invoi
   await expect(customer.getByTestId('portal-return-status')).toHaveText('Requested');
   const number = (await customer.getByRole('heading', { level: 1 }).textContent())!.replace('Return ', '');
   await expect(customer.getByTestId('portal-return-lines').getByText('The lid is cracked')).toBeVisible();
+  // A photo of the damage: a 1×1 PNG.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4DwAAAQEABRjYTgAAAABJRU5ErkJggg==', 'base64');
+  await customer.locator('input[type="file"]').setInputFiles({ name: 'lid.png', mimeType: 'image/png', buffer: png });
+  await expect(customer.getByTestId('return-photos').getByRole('img')).toHaveCount(1);
   await shot(customer, 'portal-return-requested');
 
   // Staff, in their session: approve, receive into stock, refund.
   await page.goto('/app/returns');
   await page.getByRole('cell', { name: number }).click();
   await page.waitForURL(`**/app/returns/${returnId}`);
+  await expect(page.getByTestId('return-photos').getByRole('img')).toHaveCount(1);
   await page.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByTestId('return-status')).toHaveText('Approved');
   await page.getByRole('button', { name: 'Receive goods' }).click();

@@ -77,10 +77,31 @@ CREATE TABLE return_lines (
 CREATE INDEX return_lines_return ON return_lines (tenant_id, return_id, position);
 CREATE INDEX return_lines_order_line ON return_lines (tenant_id, order_line_id);
 
+-- Photos a customer (or staff) attach while the return is requested: small
+-- PNG, JPEG or WebP images kept in the database (at most 5 per return,
+-- 512 KiB each, checked by the service), served only to the return's
+-- account and to staff.
+CREATE TABLE return_photos (
+    tenant_id       uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id              uuid PRIMARY KEY,
+    return_id       uuid NOT NULL,
+    content_type    text NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'image/webp')),
+    data            bytea NOT NULL,
+    size_bytes      integer NOT NULL CHECK (size_bytes BETWEEN 1 AND 524288),
+    created_by      uuid,
+    portal_user_id  uuid,
+    created_at      timestamptz NOT NULL,
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, return_id) REFERENCES returns (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, portal_user_id) REFERENCES portal_users (tenant_id, id)
+);
+CREATE INDEX return_photos_return ON return_photos (tenant_id, return_id, id);
+
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['returns', 'return_lines'] LOOP
+    FOREACH t IN ARRAY ARRAY['returns', 'return_lines', 'return_photos'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (tenant_id = nexo_current_tenant()) WITH CHECK (tenant_id = nexo_current_tenant())', t);

@@ -2,6 +2,7 @@ package returns
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -38,6 +39,61 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/returns/:id/receive", manage, h.receive)
 	r.Post("/returns/:id/refund", web.Perm("credit_notes:issue"), h.refund)
 	r.Get("/orders/:id/returnable", read, h.returnable)
+	// Photos: added by whoever may request, while the return is requested;
+	// read by whoever may read the return (the account binding included).
+	r.Post("/returns/:id/photos", web.CustomerPerm(RequestPermission), h.addPhoto)
+	r.Get("/return-photos/:id", read, h.photo)
+}
+
+type photoJSON struct {
+	ID          uuid.UUID `json:"id"`
+	ContentType string    `json:"content_type"`
+	SizeBytes   int       `json:"size_bytes"`
+	CreatedAt   time.Time `json:"created_at"`
+	URL         string    `json:"url"`
+}
+
+func photoOut(p Photo) photoJSON {
+	return photoJSON{ID: p.ID, ContentType: p.ContentType, SizeBytes: p.SizeBytes, CreatedAt: p.CreatedAt,
+		URL: "/api/v1/return-photos/" + p.ID.String()}
+}
+
+func photosOut(ps []Photo) *[]photoJSON {
+	out := make([]photoJSON, len(ps))
+	for i, p := range ps {
+		out[i] = photoOut(p)
+	}
+	return &out
+}
+
+func (h *Handler) addPhoto(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ct, _, _ := strings.Cut(c.Get(fiber.HeaderContentType), ";")
+	// The body is copied: fasthttp reuses its buffer after the handler returns.
+	p, err := h.svc.AddPhoto(c.UserContext(), id, strings.TrimSpace(strings.ToLower(ct)), append([]byte(nil), c.Body()...))
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(photoOut(p))
+}
+
+func (h *Handler) photo(c *fiber.Ctx) error {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return errs.E(errs.NotFound, "photo not found")
+	}
+	p, err := h.svc.PhotoData(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	// Private: a photo is the customer's and the tenant's, never a shared cache's.
+	c.Set(fiber.HeaderCacheControl, "private, max-age=300")
+	c.Set(fiber.HeaderContentDisposition, "inline")
+	c.Set(fiber.HeaderContentType, p.ContentType)
+	return c.Send(p.Data)
 }
 
 type lineJSON struct {
@@ -53,28 +109,29 @@ type lineJSON struct {
 }
 
 type returnJSON struct {
-	ID              uuid.UUID   `json:"id"`
-	Number          string      `json:"number"`
-	Status          Status      `json:"status"`
-	AccountID       uuid.UUID   `json:"account_id"`
-	AccountName     string      `json:"account_name"`
-	OrderID         uuid.UUID   `json:"order_id"`
-	OrderNumber     string      `json:"order_number"`
-	Comment         string      `json:"comment"`
-	RejectionReason string      `json:"rejection_reason"`
-	CreatedBy       *uuid.UUID  `json:"created_by"`
-	PortalUserID    *uuid.UUID  `json:"portal_user_id"`
-	ApprovedBy      *uuid.UUID  `json:"approved_by"`
-	ReceivedBy      *uuid.UUID  `json:"received_by"`
-	RefundedBy      *uuid.UUID  `json:"refunded_by"`
-	CreditNoteID    *uuid.UUID  `json:"credit_note_id"`
-	CreatedAt       time.Time   `json:"created_at"`
-	ApprovedAt      *time.Time  `json:"approved_at"`
-	RejectedAt      *time.Time  `json:"rejected_at"`
-	ReceivedAt      *time.Time  `json:"received_at"`
-	RefundedAt      *time.Time  `json:"refunded_at"`
-	UpdatedAt       time.Time   `json:"updated_at"`
-	Lines           *[]lineJSON `json:"lines,omitempty"` // detail only
+	ID              uuid.UUID    `json:"id"`
+	Number          string       `json:"number"`
+	Status          Status       `json:"status"`
+	AccountID       uuid.UUID    `json:"account_id"`
+	AccountName     string       `json:"account_name"`
+	OrderID         uuid.UUID    `json:"order_id"`
+	OrderNumber     string       `json:"order_number"`
+	Comment         string       `json:"comment"`
+	RejectionReason string       `json:"rejection_reason"`
+	CreatedBy       *uuid.UUID   `json:"created_by"`
+	PortalUserID    *uuid.UUID   `json:"portal_user_id"`
+	ApprovedBy      *uuid.UUID   `json:"approved_by"`
+	ReceivedBy      *uuid.UUID   `json:"received_by"`
+	RefundedBy      *uuid.UUID   `json:"refunded_by"`
+	CreditNoteID    *uuid.UUID   `json:"credit_note_id"`
+	CreatedAt       time.Time    `json:"created_at"`
+	ApprovedAt      *time.Time   `json:"approved_at"`
+	RejectedAt      *time.Time   `json:"rejected_at"`
+	ReceivedAt      *time.Time   `json:"received_at"`
+	RefundedAt      *time.Time   `json:"refunded_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
+	Lines           *[]lineJSON  `json:"lines,omitempty"`  // detail only
+	Photos          *[]photoJSON `json:"photos,omitempty"` // detail only
 }
 
 // customerReturnJSON is what a portal customer sees of a return (A4): the
@@ -96,7 +153,8 @@ type customerReturnJSON struct {
 	RejectedAt      *time.Time          `json:"rejected_at"`
 	ReceivedAt      *time.Time          `json:"received_at"`
 	RefundedAt      *time.Time          `json:"refunded_at"`
-	Lines           *[]customerLineJSON `json:"lines,omitempty"` // detail only
+	Lines           *[]customerLineJSON `json:"lines,omitempty"`  // detail only
+	Photos          *[]photoJSON        `json:"photos,omitempty"` // detail only
 }
 
 type customerLineJSON struct {
@@ -124,7 +182,7 @@ func returnOut(x Return, detail bool) returnJSON {
 				lines[i].Condition = &c
 			}
 		}
-		out.Lines = &lines
+		out.Lines, out.Photos = &lines, photosOut(x.Photos)
 	}
 	return out
 }
@@ -140,7 +198,7 @@ func customerOut(x Return, detail bool) customerReturnJSON {
 			lines[i] = customerLineJSON{ID: l.ID, OrderLineID: l.OrderLineID, Description: l.Description, Quantity: l.Quantity,
 				Reason: l.Reason, Comment: l.Comment}
 		}
-		out.Lines = &lines
+		out.Lines, out.Photos = &lines, photosOut(x.Photos)
 	}
 	return out
 }

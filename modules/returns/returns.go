@@ -135,6 +135,7 @@ type Return struct {
 	RefundedAt      *time.Time
 	UpdatedAt       time.Time
 	Lines           []Line
+	Photos          []Photo // without their bytes
 }
 
 // Line is one order line's returned units.

@@ -121,7 +121,8 @@ func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, err
 	}
 	x := r.ret()
 	var lines []lineRow
-	if err := tx.NewSelect().Model(&lines).Where("rl.return_id = ?", id).Order("rl.position").Scan(ctx); err != nil {
+	var err error
+	if err = tx.NewSelect().Model(&lines).Where("rl.return_id = ?", id).Order("rl.position").Scan(ctx); err != nil {
 		return Return{}, err
 	}
 	x.Lines = make([]Line, len(lines))
@@ -131,6 +132,9 @@ func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, err
 		if l.Disposition != nil {
 			x.Lines[i].Condition = *l.Disposition
 		}
+	}
+	if x.Photos, err = photos(ctx, tx, id); err != nil {
+		return Return{}, err
 	}
 	list := []Return{x}
 	if err := names(ctx, tx, list); err != nil {

@@ -274,6 +274,7 @@ export const en = {
       reasonRequired: 'Choose a reason', lineComment: 'About this line (optional)', comment: 'Comment', send: 'Send the request',
       progress: 'Progress', lines: 'Returned lines', creditNote: 'Credit note', openCreditNote: 'See the credit note',
       rejected: 'This return was rejected: {{reason}}',
+      photos: 'Photos', addPhoto: 'Add a photo', photo: 'Photo of the returned goods', photoHelp: 'Up to 5 PNG, JPEG or WebP images of 512 KiB each, while the return waits for a decision.',
     },
     creditNote: {
       heading: 'Credit note {{number}}', notFound: 'This credit note does not exist or is not addressed to you.',

@@ -275,6 +275,7 @@ export const es: Messages = {
       reasonRequired: 'Elige un motivo', lineComment: 'Sobre esta línea (opcional)', comment: 'Comentario', send: 'Enviar la solicitud',
       progress: 'Progreso', lines: 'Líneas devueltas', creditNote: 'Factura rectificativa', openCreditNote: 'Ver la rectificativa',
       rejected: 'Esta devolución se rechazó: {{reason}}',
+      photos: 'Fotos', addPhoto: 'Añadir una foto', photo: 'Foto de la mercancía devuelta', photoHelp: 'Hasta 5 imágenes PNG, JPEG o WebP de 512 KiB cada una, mientras la devolución espera una decisión.',
     },
     creditNote: {
       heading: 'Factura rectificativa {{number}}', notFound: 'Esta factura rectificativa no existe o no va dirigida a ti.',

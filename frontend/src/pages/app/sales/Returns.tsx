@@ -16,6 +16,7 @@ import { formatDateTime, formatNumber } from '../../../lib/format';
 import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { returnColor, returnStatuses, returnTimeline, type ReturnStatus } from '../../returns/returnText';
+import { ReturnPhotos } from '../../portal/PortalReturns';
 
 type Return = components['schemas']['Return'];
 
@@ -274,7 +275,8 @@ export function ReturnDetail() {
           ))}
         </Table.Tbody>
       </Table>
-      <Timeline active={returnTimeline(r).reduce((last, s, k) => (s.at ? k : last), -1)} bulletSize={14} lineWidth={2}>
+      <ReturnPhotos ret={r} canAdd={can('returns:request')} queryKey={['returns', id]} />
+      <Timeline mt="lg" active={returnTimeline(r).reduce((last, s, k) => (s.at ? k : last), -1)} bulletSize={14} lineWidth={2}>
         {returnTimeline(r).map((s) => (
           <Timeline.Item key={s.step} title={t(`returns.statuses.${s.step}`)}>
             <Text size="xs" c="dimmed">{s.at ? formatDateTime(s.at, lang, timeZone) : t('returns.notYet')}</Text>
