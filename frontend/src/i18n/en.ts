@@ -274,7 +274,6 @@ export const en = {
       reasonRequired: 'Choose a reason', lineComment: 'About this line (optional)', comment: 'Comment', send: 'Send the request',
       progress: 'Progress', lines: 'Returned lines', creditNote: 'Credit note', openCreditNote: 'See the credit note',
       rejected: 'This return was rejected: {{reason}}',
-      photos: 'Photos', addPhoto: 'Add a photo', photo: 'Photo of the returned goods', photoHelp: 'Up to 5 PNG, JPEG or WebP images of 512 KiB each, while the return waits for a decision.',
     },
     creditNote: {
       heading: 'Credit note {{number}}', notFound: 'This credit note does not exist or is not addressed to you.',
@@ -354,6 +353,7 @@ export const en = {
     item: 'Item', reason: 'Reason', comment: 'Comment', condition: 'Received as', warehouse: 'Warehouse',
     creditNote: 'Credit note', issued: 'Issued', notYet: 'Not yet', rejectionReason: 'Reason for rejection',
     rejectHelp: 'The customer sees this reason.', receiveHelp: 'Say for each line whether it goes back on sale or into quarantine, and where.',
+    photos: 'Photos', addPhoto: 'Add a photo', photo: 'Photo of the returned goods', photoHelp: 'Up to 5 PNG, JPEG or WebP images of 512 KiB each, while the return waits for a decision.',
     statuses: { requested: 'Requested', approved: 'Approved', rejected: 'Rejected', received: 'Received', refunded: 'Refunded' },
     reasons: { damaged: 'Damaged', wrong_item: 'Wrong item', not_as_described: 'Not as described', no_longer_needed: 'No longer needed', other: 'Other' },
     conditions: { restock: 'Restock (available again)', quarantine: 'Quarantine (not available)' },

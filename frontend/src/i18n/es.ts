@@ -275,7 +275,6 @@ export const es: Messages = {
       reasonRequired: 'Elige un motivo', lineComment: 'Sobre esta línea (opcional)', comment: 'Comentario', send: 'Enviar la solicitud',
       progress: 'Progreso', lines: 'Líneas devueltas', creditNote: 'Factura rectificativa', openCreditNote: 'Ver la rectificativa',
       rejected: 'Esta devolución se rechazó: {{reason}}',
-      photos: 'Fotos', addPhoto: 'Añadir una foto', photo: 'Foto de la mercancía devuelta', photoHelp: 'Hasta 5 imágenes PNG, JPEG o WebP de 512 KiB cada una, mientras la devolución espera una decisión.',
     },
     creditNote: {
       heading: 'Factura rectificativa {{number}}', notFound: 'Esta factura rectificativa no existe o no va dirigida a ti.',
@@ -355,6 +354,7 @@ export const es: Messages = {
     item: 'Artículo', reason: 'Motivo', comment: 'Comentario', condition: 'Recibida como', warehouse: 'Almacén',
     creditNote: 'Rectificativa', issued: 'Emitida', notYet: 'Todavía no', rejectionReason: 'Motivo del rechazo',
     rejectHelp: 'El cliente verá este motivo.', receiveHelp: 'Indica para cada línea si vuelve a la venta o a cuarentena, y en qué almacén.',
+    photos: 'Fotos', addPhoto: 'Añadir una foto', photo: 'Foto de la mercancía devuelta', photoHelp: 'Hasta 5 imágenes PNG, JPEG o WebP de 512 KiB cada una, mientras la devolución espera una decisión.',
     statuses: { requested: 'Solicitada', approved: 'Aprobada', rejected: 'Rechazada', received: 'Recibida', refunded: 'Abonada' },
     reasons: { damaged: 'Dañado', wrong_item: 'Artículo equivocado', not_as_described: 'No es lo descrito', no_longer_needed: 'Ya no lo necesito', other: 'Otro' },
     conditions: { restock: 'A stock (disponible de nuevo)', quarantine: 'Cuarentena (no disponible)' },

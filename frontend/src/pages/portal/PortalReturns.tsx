@@ -1,13 +1,14 @@
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Card, FileButton, Group, Image, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { IconCamera, IconCheck } from '@tabler/icons-react';
+import { IconCheck } from '@tabler/icons-react';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { api, newIdempotencyKey, sendBinary, unwrap } from '../../api/client';
+import { api, newIdempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatDateTime, formatNumber } from '../../lib/format';
 import { requestLines, returnableLines, returnColor, returnReasons, returnTimeline, type LineChoice, type ReturnStatus } from '../returns/returnText';
+import { ReturnPhotos } from '../returns/ReturnPhotos';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 
@@ -174,50 +175,6 @@ export function PortalReturns() {
         )}
       </Card>
     </Stack>
-  );
-}
-
-/** ReturnPhotos shows a return's photos and, while it is requested, lets the customer add some (up to five). */
-export function ReturnPhotos({ ret, canAdd, queryKey }: { ret: Pick<CustomerReturn, 'id' | 'status' | 'photos'>; canAdd: boolean; queryKey: unknown[] }) {
-  const { t } = useTranslation();
-  const qc = useQueryClient();
-  const photos = ret.photos ?? [];
-  const upload = useMutation({
-    mutationFn: (file: File) => sendBinary('POST', `/api/v1/returns/${ret.id}/photos`, file),
-    onSuccess: () => qc.invalidateQueries({ queryKey }),
-  });
-  const open = canAdd && ret.status === 'requested' && photos.length < 5;
-  if (photos.length === 0 && !open) return null;
-  return (
-    <Card withBorder padding="lg">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} fz="h4">
-          {t('portal.returns.photos')}
-        </Title>
-        {open && (
-          <FileButton onChange={(f) => f && upload.mutate(f)} accept="image/png,image/jpeg,image/webp">
-            {(props) => (
-              <Button {...props} variant="light" leftSection={<IconCamera size={18} />} loading={upload.isPending} data-testid="return-photo-add">
-                {t('portal.returns.addPhoto')}
-              </Button>
-            )}
-          </FileButton>
-        )}
-      </Group>
-      <PortalProblem error={upload.error} />
-      {open && (
-        <Text size="xs" c="dimmed" mb="sm">
-          {t('portal.returns.photoHelp')}
-        </Text>
-      )}
-      <Group gap="sm" data-testid="return-photos">
-        {photos.map((p) => (
-          <Anchor key={p.id} href={p.url} target="_blank" rel="noopener">
-            <Image src={p.url} alt={t('portal.returns.photo')} h={96} w={96} fit="cover" radius="sm" />
-          </Anchor>
-        ))}
-      </Group>
-    </Card>
   );
 }
 

@@ -16,7 +16,7 @@ import { formatDateTime, formatNumber } from '../../../lib/format';
 import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { returnColor, returnStatuses, returnTimeline, type ReturnStatus } from '../../returns/returnText';
-import { ReturnPhotos } from '../../portal/PortalReturns';
+import { ReturnPhotos } from '../../returns/ReturnPhotos';
 
 type Return = components['schemas']['Return'];
 
