@@ -90,6 +90,7 @@ var permissions = []Permission{
 	{"purchasing:read", "erp", "See suppliers and purchase orders"},
 	{"purchasing:write", "erp", "Create purchase orders and receive goods"},
 	{"returns:read", "erp", "See return requests"},
+	{"returns:request", "erp", "Request a return of delivered goods for a customer"},
 	{"returns:manage", "erp", "Approve, reject and receive returns"},
 	{"costs:read", "erp", "See cost and margin fields"},
 

@@ -46,7 +46,7 @@ var salesPerms = []string{
 	"quotes:read", "quotes:write", "quotes:send", "quotes:answer", "activities:read", "activities:write",
 	"campaigns:read", "tickets:read", "products:read", "stock:read",
 	"orders:read", "orders:write", "orders:confirm", "shipments:read",
-	"invoices:read", "payments:read", "returns:read", "reports:sales",
+	"invoices:read", "payments:read", "returns:read", "returns:request", "reports:sales",
 }
 
 // builtinRoles is R1 as data. owner, admin and viewer are derived from the
@@ -73,12 +73,12 @@ var builtinRoles = []Role{
 	{Key: RoleSupport, Name: "Support", Description: "Tickets, returns and lot traceability",
 		Permissions: []string{"settings:read", "tickets:read", "tickets:write",
 			"accounts:read", "contacts:read", "contacts:write", "activities:read", "activities:write", "activities:read:all",
-			"orders:read", "shipments:read", "invoices:read", "returns:read", "returns:manage",
+			"orders:read", "shipments:read", "invoices:read", "returns:read", "returns:request", "returns:manage",
 			"products:read", "stock:read", "production:read", "reports:support"}},
 	{Key: RoleWarehouse, Name: "Warehouse", Description: "Stock, shipments and received returns",
 		Permissions: []string{"settings:read", "products:read", "stock:read", "stock:adjust",
 			"warehouses:manage", "orders:read", "shipments:read", "shipments:write",
-			"returns:read", "returns:manage", "purchasing:read", "production:read", "reports:operations"}},
+			"returns:read", "returns:request", "returns:manage", "purchasing:read", "production:read", "reports:operations"}},
 	{Key: RoleProduction, Name: "Production", Description: "Production orders and bills of materials",
 		Permissions: []string{"settings:read", "products:read", "stock:read",
 			"production:read", "production:write", "orders:read", "purchasing:read", "reports:operations"}},
@@ -109,7 +109,8 @@ var builtinRoles = []Role{
 	// tickets are opened through the shared tickets endpoints (P6).
 	{Key: RoleCustomer, Name: "Customer", Description: "Portal access to the customer's own account",
 		Permissions: []string{PortalUse, "accounts:read", "orders:read", "shipments:read",
-			"invoices:read", "payments:read", "quotes:read", "quotes:answer", "returns:read", "tickets:read", "tickets:write"}},
+			"invoices:read", "payments:read", "quotes:read", "quotes:answer", "returns:read", "returns:request", "tickets:read",
+			"tickets:write"}},
 }
 
 // builtinIndex validates builtinRoles at start (a typo panics in every test)

@@ -242,6 +242,32 @@ var matrix = map[string]cell{
 	"PATCH /api/v1/tickets/:id":         {id: "ticket", body: map[string]any{"priority": "high"}},
 	"POST /api/v1/tickets/:id/messages": {id: "ticket", body: map[string]any{"body": "matrix"}},
 	"POST /api/v1/tickets/:id/close":    {id: "ticket"},
+	"GET /api/v1/returns": {},
+	"POST /api/v1/returns": {mkBody: func(f fixtures) any {
+		order, line, _ := strings.Cut(f["delivered_line"](), "|")
+		return returnBody(order, line, 1)
+	}},
+	"GET /api/v1/returns/:id":           {id: "return"},
+	"POST /api/v1/returns/:id/approve":  {id: "return"},
+	"POST /api/v1/returns/:id/reject":   {id: "return", body: map[string]any{"reason": "matrix"}},
+	"POST /api/v1/returns/:id/receive":  {id: "return_approved", mkBody: func(f fixtures) any { return receiveBody(uuid.NewString(), f["stock_warehouse"]()) }},
+	"POST /api/v1/returns/:id/refund":   {id: "return_received"},
+	"GET /api/v1/orders/:id/returnable": {id: "order"},
+	"POST /api/v1/returns/:id/photos":   {id: "return", body: "not an image"},
+	"GET /api/v1/return-photos/:id":     {id: "return_photo"},
+}
+
+// tinyPNG is a 1×1 PNG, a photo fixture.
+var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" +
+	"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+func returnBody(order, line string, qty int) map[string]any {
+	return map[string]any{"order_id": order, "comment": "matrix",
+		"lines": []map[string]any{{"order_line_id": line, "quantity": qty, "reason": "damaged"}}}
+}
+
+func receiveBody(line, warehouse string) map[string]any {
+	return map[string]any{"lines": []map[string]any{{"line_id": line, "condition": "restock", "warehouse_id": warehouse}}}
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -478,6 +504,49 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		r.json(t, &inv)
 		return inv.ID + "|" + inv.Lines[0].ID
 	}
+	// An order whose two units were delivered and invoiced, as "order id|
+	// line id", and a return of one unit moved along its steps.
+	deliveredLine := func() string {
+		id := reservedOrder()
+		sh := create("/api/v1/shipments", map[string]any{"order_id": id})
+		for _, s := range []string{"pack", "ship", "deliver"} {
+			if r := ta.do(owner, "POST", "/api/v1/shipments/"+sh+"/"+s, nil); r.Status != 200 {
+				t.Fatalf("fixture shipment %s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		create("/api/v1/invoices", map[string]any{"order_id": id})
+		var o struct {
+			Lines []struct {
+				ID string `json:"id"`
+			} `json:"lines"`
+		}
+		ta.do(owner, "GET", "/api/v1/orders/"+id, nil).json(t, &o)
+		return id + "|" + o.Lines[0].ID
+	}
+	ret := func(steps ...string) string {
+		order, line, _ := strings.Cut(deliveredLine(), "|")
+		var x struct {
+			ID    string `json:"id"`
+			Lines []struct {
+				ID string `json:"id"`
+			} `json:"lines"`
+		}
+		r := ta.do(owner, "POST", "/api/v1/returns", returnBody(order, line, 1))
+		if r.Status != 201 {
+			t.Fatalf("fixture return: %d %s", r.Status, r.Body)
+		}
+		r.json(t, &x)
+		for _, s := range steps {
+			var body any
+			if s == "receive" {
+				body = receiveBody(x.Lines[0].ID, stockWarehouse())
+			}
+			if r := ta.do(owner, "POST", "/api/v1/returns/"+x.ID+"/"+s, body); r.Status != 200 {
+				t.Fatalf("fixture return %s: %d %s", s, r.Status, r.Body)
+			}
+		}
+		return x.ID
+	}
 	priceList := func() string {
 		return create("/api/v1/price-lists", map[string]any{"name": "Fixture " + uuid.NewString()[:8], "currency": "EUR"})
 	}
@@ -578,7 +647,23 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			id, _, _ := strings.Cut(invoiceLine(), "|")
 			return id
 		},
-		"credit_note": func() string { return create("/api/v1/credit-notes", creditNoteBody(invoiceLine())) },
+		"credit_note":     func() string { return create("/api/v1/credit-notes", creditNoteBody(invoiceLine())) },
+		"delivered_line":  deliveredLine,
+		"return":          func() string { return ret() },
+		"return_approved": func() string { return ret("approve") },
+		"return_received": func() string { return ret("approve", "receive") },
+		// A photo of a requested return.
+		"return_photo": func() string {
+			var p struct {
+				ID string `json:"id"`
+			}
+			r := ta.do(owner, "POST", "/api/v1/returns/"+ret()+"/photos", tinyPNG, "Content-Type", "image/png")
+			if r.Status != 201 {
+				t.Fatalf("fixture return photo: %d %s", r.Status, r.Body)
+			}
+			r.json(t, &p)
+			return p.ID
+		},
 		"user": func() string {
 			var u struct {
 				ID string `json:"id"`
@@ -753,7 +838,8 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
 			"/api/v1/opportunities/" + ids["opportunity"], "/api/v1/quotes", "/api/v1/quotes/" + ids["quote"],
-			"/api/v1/quotes/" + ids["quote_sent"], "/api/v1/tickets", "/api/v1/tickets/" + ids["ticket"]} {
+			"/api/v1/quotes/" + ids["quote_sent"], "/api/v1/tickets", "/api/v1/tickets/" + ids["ticket"], "/api/v1/returns", "/api/v1/returns/" + ids["return"],
+			"/api/v1/returns/" + ids["return_approved"], "/api/v1/returns/" + ids["return_received"]} {
 			out = append(out, string(ta.do(b, "GET", p, nil).Body))
 		}
 		return strings.Join(out, "\n")

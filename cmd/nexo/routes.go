@@ -24,6 +24,7 @@ import (
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/quotes"
+	"nexo/modules/returns"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/modules/tickets"
@@ -77,6 +78,7 @@ func (a *appState) buildHTTP() {
 	connect.NewHandler(a.connect).Routes(v1)
 	flows.NewHandler(a.credit).Routes(v1)
 	quotes.NewHandler(a.quotes, authz, a.quoteFlow).Routes(v1)
+	returns.NewHandler(a.returns).Routes(v1)
 	flows.NewTimelineHandler(a.timeline, authz).Routes(v1)
 	tickets.NewHandler(a.tickets).Routes(v1)
 	portal.NewHandler(a.portal, a.cookie()).Routes(v1)

@@ -30,6 +30,7 @@ import (
 	"nexo/modules/invoicing"
 	"nexo/modules/manufacturing"
 	"nexo/modules/quotes"
+	"nexo/modules/returns"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/modules/tickets"
@@ -63,6 +64,7 @@ type appState struct {
 	quotes     *quotes.Service
 	quoteFlow  *flows.QuoteFlow
 	tickets    *tickets.Service
+	returns    *returns.Service
 	timeline   *flows.TimelineService
 	portal     *portal.Service
 	// portalCache holds portal customers' account-bound reads.
@@ -186,6 +188,10 @@ func (a *appState) buildModules() {
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
 	a.tickets = tickets.NewService(a.db, ticketLinks{crm: a.crm, sales: a.sales, catalog: a.catalog, stock: a.stock,
 		identity: a.identity}, a.identity, tickets.Options{Now: now})
+	// Returns read orders and deliveries, bring goods back into stock and
+	// credit them through invoicing.
+	a.returns = returns.NewService(a.db, returns.Deps{Orders: returnOrders{a.sales}, Deliveries: returnDeliveries{a.shipping},
+		Stock: returnStock{a.stock}, Invoices: returnInvoices{a.invoicing}, Numbers: a.identity}, now)
 	a.timeline = flows.NewTimelineService(a.db, a.credit,
 		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes),
 			flows.TicketSource(a.tickets))...)

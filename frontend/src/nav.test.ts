@@ -19,6 +19,12 @@ describe('role-scoped navigation', () => {
     expect(visibleNav(holder('tickets:read', 'accounts:read')).map((n) => n.key)).toEqual(['dashboard', 'accounts', 'tickets', 'security']);
     expect(visibleNav(holder('invoices:read', 'accounts:read')).map((n) => n.key)).not.toContain('tickets');
   });
+
+  it('shows returns to holders of returns:read, beside orders and invoices', () => {
+    const keys = visibleNav(holder('orders:read', 'returns:read', 'invoices:read')).map((n) => n.key);
+    expect(keys).toEqual(['dashboard', 'orders', 'returns', 'invoices', 'receivables', 'security']);
+    expect(visibleNav(holder('orders:read')).map((n) => n.key)).not.toContain('returns');
+  });
   it('lists next steps the user may take, marking the done ones', () => {
     const owner = holder('users:manage', 'settings:manage', 'products:write', 'accounts:write', 'billing:manage');
     const steps = checklist(owner, { users: 1, invites: 1, billingState: 'trialing' });

@@ -16,6 +16,7 @@ export const navItems: NavItem[] = [
   { key: 'myTasks', to: '/app/tasks', perm: 'activities:read', group: 'main' },
   { key: 'orders', to: '/app/orders', perm: 'orders:read', group: 'main' },
   { key: 'shipments', to: '/app/shipments', perm: 'shipments:read', group: 'main' },
+  { key: 'returns', to: '/app/returns', perm: 'returns:read', group: 'main' },
   { key: 'invoices', to: '/app/invoices', perm: 'invoices:read', group: 'main' },
   { key: 'receivables', to: '/app/receivables', perm: 'invoices:read', group: 'main' },
   { key: 'tickets', to: '/app/tickets', perm: 'tickets:read', group: 'main' },

@@ -37,6 +37,7 @@ import { OrderDetail } from './pages/app/sales/OrderDetail';
 import { Shipments, ShipmentDetail } from './pages/app/sales/Shipments';
 import { Invoices, InvoiceDetail } from './pages/app/sales/Invoices';
 import { Receivables } from './pages/app/sales/Receivables';
+import { Returns, ReturnDetail } from './pages/app/sales/Returns';
 import { PortalLayout } from './pages/portal/PortalLayout';
 import { PortalLogin } from './pages/portal/PortalLogin';
 import { PortalHome } from './pages/portal/PortalHome';
@@ -51,6 +52,8 @@ import { PortalTicket } from './pages/portal/PortalTicket';
 import { Tickets } from './pages/app/support/Tickets';
 import { TicketDetail } from './pages/app/support/TicketDetail';
 import { PortalPreferences } from './pages/portal/PortalPreferences';
+import { PortalReturn, PortalReturns } from './pages/portal/PortalReturns';
+import { PortalCreditNote } from './pages/portal/PortalCreditNote';
 
 // guard keeps a screen to holders of the permission its API needs.
 const guard = (perm: string, page: ReactNode) => <RequirePerm perm={perm}>{page}</RequirePerm>;
@@ -83,6 +86,8 @@ export const routes: RouteObject[] = [
       { path: 'orders/:id', element: guard('orders:read', <OrderDetail />) },
       { path: 'shipments', element: guard('shipments:read', <Shipments />) },
       { path: 'shipments/:id', element: guard('shipments:read', <ShipmentDetail />) },
+      { path: 'returns', element: guard('returns:read', <Returns />) },
+      { path: 'returns/:id', element: guard('returns:read', <ReturnDetail />) },
       { path: 'invoices', element: guard('invoices:read', <Invoices />) },
       { path: 'invoices/:id', element: guard('invoices:read', <InvoiceDetail />) },
       { path: 'receivables', element: guard('invoices:read', <Receivables />) },
@@ -124,6 +129,9 @@ export const routes: RouteObject[] = [
       { path: 'tickets/new', element: <PortalNewTicket /> },
       { path: 'tickets/:id', element: <PortalTicket /> },
       { path: 'preferences', element: <PortalPreferences /> },
+      { path: 'returns', element: <PortalReturns /> },
+      { path: 'returns/:id', element: <PortalReturn /> },
+      { path: 'credit-notes/:id', element: <PortalCreditNote /> },
       { path: 'accept-invite', element: <PortalAcceptInvite /> },
       { path: 'magic-link', element: <PortalMagicLink /> },
     ],

@@ -148,10 +148,24 @@ func (s *Service) GetCreditNote(ctx context.Context, id uuid.UUID) (CreditNote, 
 		if err := tx.NewSelect().Model(&lines).Where("cl.credit_note_id = ?", id).Order("cl.position").Scan(ctx); err != nil {
 			return err
 		}
+		// The credited lines read as the invoice's did, and the credit
+		// note names its invoice: a customer sees what was credited.
+		ids := make([]uuid.UUID, len(lines))
+		for i, l := range lines {
+			ids[i] = l.InvoiceLineID
+		}
+		descs, invs := map[uuid.UUID]string{}, map[uuid.UUID]string{}
+		if err := tenant.Names(ctx, tx, "invoice_lines", "description", ids, descs); err != nil {
+			return err
+		}
+		if err := tenant.Names(ctx, tx, "invoices", "number", []uuid.UUID{cn.InvoiceID}, invs); err != nil {
+			return err
+		}
+		cn.InvoiceNumber = invs[cn.InvoiceID]
 		cn.Lines = make([]CreditLine, len(lines))
 		for i, l := range lines {
-			cn.Lines[i] = CreditLine{ID: l.ID, InvoiceLineID: l.InvoiceLineID, Quantity: l.Quantity, NetMinor: l.NetMinor,
-				TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
+			cn.Lines[i] = CreditLine{ID: l.ID, InvoiceLineID: l.InvoiceLineID, Description: descs[l.InvoiceLineID],
+				Quantity: l.Quantity, NetMinor: l.NetMinor, TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
 		}
 		return nil
 	})

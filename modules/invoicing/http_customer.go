@@ -23,8 +23,9 @@ import (
 // method (their own payment history). Left out: created_by (staff
 // identities), the lines' order line and product ids (internal keys) and
 // the payments' recording details (who recorded them, internal and
-// provider references). Credit notes
-// keep their reason: it is printed on the document.
+// provider references). Credit notes keep their reason: it is printed on
+// the document; their detail adds each credited line's description,
+// quantity and amounts and the credited invoice's number.
 
 // bindAccount limits a select over an account-owned invoicing table (col
 // is its qualified account column) to the caller's account when the caller
@@ -80,17 +81,29 @@ type customerPaymentJSON struct {
 }
 
 type customerCreditNoteJSON struct {
-	ID         uuid.UUID `json:"id"`
-	Number     string    `json:"number"`
-	InvoiceID  uuid.UUID `json:"invoice_id"`
-	AccountID  uuid.UUID `json:"account_id"`
-	Reason     string    `json:"reason"`
-	Currency   string    `json:"currency"`
-	IssueDate  string    `json:"issue_date"`
-	NetMinor   int64     `json:"net_minor"`
-	TaxMinor   int64     `json:"tax_minor"`
-	TotalMinor int64     `json:"total_minor"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID            uuid.UUID                 `json:"id"`
+	Number        string                    `json:"number"`
+	InvoiceID     uuid.UUID                 `json:"invoice_id"`
+	InvoiceNumber string                    `json:"invoice_number,omitempty"` // detail only
+	AccountID     uuid.UUID                 `json:"account_id"`
+	Reason        string                    `json:"reason"`
+	Currency      string                    `json:"currency"`
+	IssueDate     string                    `json:"issue_date"`
+	NetMinor      int64                     `json:"net_minor"`
+	TaxMinor      int64                     `json:"tax_minor"`
+	TotalMinor    int64                     `json:"total_minor"`
+	CreatedAt     time.Time                 `json:"created_at"`
+	Lines         *[]customerCreditLineJSON `json:"lines,omitempty"` // detail only
+}
+
+// customerCreditLineJSON is a credited line as printed on the credit note:
+// never the invoice line's internal id.
+type customerCreditLineJSON struct {
+	Description string `json:"description"`
+	Quantity    int64  `json:"quantity"`
+	NetMinor    int64  `json:"net_minor"`
+	TaxMinor    int64  `json:"tax_minor"`
+	TotalMinor  int64  `json:"total_minor"`
 }
 
 func customerInvoiceOut(i Invoice, today time.Time, detail bool) customerInvoiceJSON {
@@ -123,6 +136,19 @@ func customerCreditNoteOut(c CreditNote) customerCreditNoteJSON {
 	return customerCreditNoteJSON{ID: c.ID, Number: c.Number, InvoiceID: c.InvoiceID, AccountID: c.AccountID,
 		Reason: c.Reason, Currency: c.Currency, IssueDate: c.IssueDate.Format(dateLayout), NetMinor: c.NetMinor,
 		TaxMinor: c.TaxMinor, TotalMinor: c.TotalMinor, CreatedAt: c.CreatedAt}
+}
+
+// customerCreditNoteDetail adds the lines and the credited invoice's
+// number to the allow-list.
+func customerCreditNoteDetail(c CreditNote) customerCreditNoteJSON {
+	out := customerCreditNoteOut(c)
+	lines := make([]customerCreditLineJSON, len(c.Lines))
+	for i, l := range c.Lines {
+		lines[i] = customerCreditLineJSON{Description: l.Description, Quantity: l.Quantity, NetMinor: l.NetMinor,
+			TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
+	}
+	out.InvoiceNumber, out.Lines = c.InvoiceNumber, &lines
+	return out
 }
 
 // bound reports whether the request is a portal customer's.

@@ -225,7 +225,7 @@ func (h *Handler) creditNote(c *fiber.Ctx) error {
 		return err
 	}
 	if bound(c.UserContext()) {
-		return c.JSON(customerCreditNoteOut(n))
+		return c.JSON(customerCreditNoteDetail(n))
 	}
 	return c.JSON(creditNoteOut(n, true))
 }

@@ -208,27 +208,31 @@ type ProviderPayment struct {
 	ExcessMinor int64
 }
 
-// CreditNote is a credit against invoice lines; Lines on detail reads only.
+// CreditNote is a credit against invoice lines; Lines and InvoiceNumber on
+// detail reads only.
 type CreditNote struct {
-	ID         uuid.UUID
-	Number     string
-	InvoiceID  uuid.UUID
-	AccountID  uuid.UUID
-	Reason     string
-	Currency   string
-	IssueDate  time.Time
-	NetMinor   int64
-	TaxMinor   int64
-	TotalMinor int64
-	CreatedBy  *uuid.UUID
-	CreatedAt  time.Time
-	Lines      []CreditLine
+	ID            uuid.UUID
+	Number        string
+	InvoiceID     uuid.UUID
+	InvoiceNumber string
+	AccountID     uuid.UUID
+	Reason        string
+	Currency      string
+	IssueDate     time.Time
+	NetMinor      int64
+	TaxMinor      int64
+	TotalMinor    int64
+	CreatedBy     *uuid.UUID
+	CreatedAt     time.Time
+	Lines         []CreditLine
 }
 
-// CreditLine credits Quantity units of an invoice line.
+// CreditLine credits Quantity units of an invoice line; Description is
+// the invoice line's, on detail reads.
 type CreditLine struct {
 	ID            uuid.UUID
 	InvoiceLineID uuid.UUID
+	Description   string
 	Quantity      int64
 	NetMinor      int64
 	TaxMinor      int64

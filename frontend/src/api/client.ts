@@ -45,9 +45,14 @@ export function newIdempotencyKey(): string {
 }
 
 /** putBinary sends a file as the raw request body (uploads), with the CSRF header. */
-export async function putBinary(path: string, file: Blob): Promise<unknown> {
+export function putBinary(path: string, file: Blob): Promise<unknown> {
+  return sendBinary('PUT', path, file);
+}
+
+/** sendBinary is putBinary for any method (a return photo is POSTed: each upload adds one). */
+export async function sendBinary(method: 'PUT' | 'POST', path: string, file: Blob): Promise<unknown> {
   const res = await fetch(path, {
-    method: 'PUT',
+    method,
     body: file,
     credentials: 'same-origin',
     headers: { 'Content-Type': file.type || 'application/octet-stream', ...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) },

@@ -18,7 +18,7 @@ export const en = {
     passwordsDiffer: 'The passwords do not match',
   },
   nav: {
-    tickets: 'Support', quotes: 'Quotes', opportunities: 'Opportunities', pipelines: 'Pipelines', myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
+    tickets: 'Support', quotes: 'Quotes', opportunities: 'Opportunities', pipelines: 'Pipelines', myTasks: 'My tasks', accounts: 'Customers', orders: 'Sales orders', shipments: 'Shipments', returns: 'Returns', invoices: 'Invoices', receivables: 'Receivables', products: 'Products', priceLists: 'Price lists', production: 'Production', stock: 'Stock', lots: 'Lots', warehouses: 'Warehouses',
     dashboard: 'Dashboard', users: 'Users', roles: 'Roles', apiKeys: 'API keys', audit: 'Audit log',
     settings: 'Settings', billing: 'Plan & billing', security: 'Security', admin: 'Administration', account: 'My account',
   },
@@ -265,7 +265,7 @@ export const en = {
     access: 'Portal', invite: 'Invite to portal', reinvite: 'Send the invitation again', disable: 'Disable portal access',
     invited: 'Invitation sent', disabledToast: 'Portal access disabled',
     statuses: { invited: 'Invited', active: 'Portal active', disabled: 'Portal disabled' },
-    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices', tickets: 'Support', preferences: 'Preferences' },
+    nav: { label: 'Your account', orders: 'Orders', quotes: 'Quotes', invoices: 'Invoices', returns: 'Returns', tickets: 'Support', preferences: 'Preferences' },
     tickets: {
       title: 'Support', new: 'New ticket', none: 'You have no tickets with {{name}} yet.', ticket: 'Ticket', subject: 'Subject',
       lastMessage: 'Last message', back: 'All tickets', message: 'Message', order: 'About an order (optional)', noOrder: 'No order',
@@ -279,6 +279,19 @@ export const en = {
       title: 'Preferences', language: 'Language', languageHelp: 'The portal opens in it, and the emails we send you are written in it.',
       languages: { en: 'English', es: 'Spanish' }, notify: 'Email me about my orders',
       notifyHelp: 'When an order is confirmed, shipped or delivered, an invoice or credit note is issued, or a return is approved.',
+    },
+    returns: {
+      title: 'Your returns', none: 'You have not asked {{name}} to take anything back.', return: 'Return', order: 'Order',
+      requested: 'Requested', heading: 'Return {{number}}', back: 'All returns', notFound: 'This return does not exist or is not yours.',
+      request: 'Request a return', requestHelp: 'Choose how many units of each delivered line you are sending back, and why.',
+      left_one: '{{count}} unit can be returned', left_other: '{{count}} units can be returned', quantity: 'Quantity', reason: 'Reason',
+      reasonRequired: 'Choose a reason', lineComment: 'About this line (optional)', comment: 'Comment', send: 'Send the request',
+      progress: 'Progress', lines: 'Returned lines', creditNote: 'Credit note', openCreditNote: 'See the credit note',
+      rejected: 'This return was rejected: {{reason}}',
+    },
+    creditNote: {
+      heading: 'Credit note {{number}}', notFound: 'This credit note does not exist or is not addressed to you.',
+      invoice: 'Credits invoice', openInvoice: 'Open the invoice', total: 'Credited', newBalance: 'Invoice balance now', reason: 'Reason',
     },
     invoices: {
       title: 'Your invoices', none: 'You have no invoices from {{name}} yet.', invoice: 'Invoice', issued: 'Issued', due: 'Due',
@@ -361,6 +374,18 @@ export const en = {
     myTasks: 'My tasks', myTasksHint: 'Tasks assigned to you.', noTasks: 'No tasks — all done',
     kinds: { call: 'Call', email: 'Email', meeting: 'Meeting', task: 'Task', note: 'Note' },
     new: { call: 'Log a call', email: 'Log an email', meeting: 'Add a meeting', task: 'Add a task', note: 'Add a note' },
+  },
+  returns: {
+    title: 'Returns', description: 'Goods customers send back: approve or reject, receive into stock, refund with a credit note.',
+    none: 'No returns yet', number: 'Return', order: 'Order', requestedAt: 'Requested', heading: 'Return {{number}}',
+    item: 'Item', reason: 'Reason', comment: 'Comment', condition: 'Received as', warehouse: 'Warehouse',
+    creditNote: 'Credit note', issued: 'Issued', notYet: 'Not yet', rejectionReason: 'Reason for rejection',
+    rejectHelp: 'The customer sees this reason.', receiveHelp: 'Say for each line whether it goes back on sale or into quarantine, and where.',
+    photos: 'Photos', addPhoto: 'Add a photo', photo: 'Photo of the returned goods', photoHelp: 'Up to 5 PNG, JPEG or WebP images of 512 KiB each, while the return waits for a decision.',
+    statuses: { requested: 'Requested', approved: 'Approved', rejected: 'Rejected', received: 'Received', refunded: 'Refunded' },
+    reasons: { damaged: 'Damaged', wrong_item: 'Wrong item', not_as_described: 'Not as described', no_longer_needed: 'No longer needed', other: 'Other' },
+    conditions: { restock: 'Restock (available again)', quarantine: 'Quarantine (not available)' },
+    actions: { approve: 'Approve', reject: 'Reject', receive: 'Receive goods', refund: 'Refund with a credit note' },
   },
   quotes: {
     title: 'Quotes', description: 'Offers to customers with live availability and a credit check; an accepted quote becomes the sales order.',

@@ -19,7 +19,7 @@ export const es: Messages = {
     passwordsDiffer: 'Las contraseñas no coinciden',
   },
   nav: {
-    tickets: 'Soporte', quotes: 'Presupuestos', opportunities: 'Oportunidades', pipelines: 'Embudos de venta', myTasks: 'Mis tareas', accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
+    tickets: 'Soporte', quotes: 'Presupuestos', opportunities: 'Oportunidades', pipelines: 'Embudos de venta', myTasks: 'Mis tareas', accounts: 'Clientes', orders: 'Pedidos de venta', shipments: 'Envíos', returns: 'Devoluciones', invoices: 'Facturas', receivables: 'Cobros pendientes', products: 'Productos', priceLists: 'Tarifas', production: 'Fabricación', stock: 'Existencias', lots: 'Lotes', warehouses: 'Almacenes',
     dashboard: 'Inicio', users: 'Usuarios', roles: 'Roles', apiKeys: 'Claves de API', audit: 'Registro de auditoría',
     settings: 'Configuración', billing: 'Plan y facturación', security: 'Seguridad', admin: 'Administración', account: 'Mi cuenta',
   },
@@ -266,7 +266,7 @@ export const es: Messages = {
     access: 'Portal', invite: 'Invitar al portal', reinvite: 'Reenviar la invitación', disable: 'Desactivar el acceso al portal',
     invited: 'Invitación enviada', disabledToast: 'Acceso al portal desactivado',
     statuses: { invited: 'Invitado', active: 'Portal activo', disabled: 'Portal desactivado' },
-    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas', tickets: 'Soporte', preferences: 'Preferencias' },
+    nav: { label: 'Tu cuenta', orders: 'Pedidos', quotes: 'Presupuestos', invoices: 'Facturas', returns: 'Devoluciones', tickets: 'Soporte', preferences: 'Preferencias' },
     tickets: {
       title: 'Soporte', new: 'Nueva incidencia', none: 'Aún no tienes incidencias con {{name}}.', ticket: 'Incidencia', subject: 'Asunto',
       lastMessage: 'Último mensaje', back: 'Todas las incidencias', message: 'Mensaje', order: 'Sobre un pedido (opcional)', noOrder: 'Ningún pedido',
@@ -280,6 +280,19 @@ export const es: Messages = {
       title: 'Preferencias', language: 'Idioma', languageHelp: 'El portal se abre en este idioma y los correos que te enviamos están escritos en él.',
       languages: { en: 'Inglés', es: 'Español' }, notify: 'Enviarme correos sobre mis pedidos',
       notifyHelp: 'Cuando se confirma, envía o entrega un pedido, se emite una factura o un abono, o se aprueba una devolución.',
+    },
+    returns: {
+      title: 'Tus devoluciones', none: 'No has pedido a {{name}} que recoja nada.', return: 'Devolución', order: 'Pedido',
+      requested: 'Solicitada', heading: 'Devolución {{number}}', back: 'Todas las devoluciones', notFound: 'Esta devolución no existe o no es tuya.',
+      request: 'Solicitar una devolución', requestHelp: 'Elige cuántas unidades de cada línea entregada devuelves y por qué.',
+      left_one: 'Se puede devolver {{count}} unidad', left_other: 'Se pueden devolver {{count}} unidades', quantity: 'Cantidad', reason: 'Motivo',
+      reasonRequired: 'Elige un motivo', lineComment: 'Sobre esta línea (opcional)', comment: 'Comentario', send: 'Enviar la solicitud',
+      progress: 'Progreso', lines: 'Líneas devueltas', creditNote: 'Factura rectificativa', openCreditNote: 'Ver la rectificativa',
+      rejected: 'Esta devolución se rechazó: {{reason}}',
+    },
+    creditNote: {
+      heading: 'Factura rectificativa {{number}}', notFound: 'Esta factura rectificativa no existe o no va dirigida a ti.',
+      invoice: 'Rectifica la factura', openInvoice: 'Abrir la factura', total: 'Abonado', newBalance: 'Saldo actual de la factura', reason: 'Motivo',
     },
     invoices: {
       title: 'Tus facturas', none: 'Aún no tienes facturas de {{name}}.', invoice: 'Factura', issued: 'Emitida', due: 'Vencimiento',
@@ -362,6 +375,18 @@ export const es: Messages = {
     myTasks: 'Mis tareas', myTasksHint: 'Las tareas asignadas a ti.', noTasks: 'No hay tareas: todo hecho',
     kinds: { call: 'Llamada', email: 'Correo', meeting: 'Reunión', task: 'Tarea', note: 'Nota' },
     new: { call: 'Registrar llamada', email: 'Registrar correo', meeting: 'Añadir reunión', task: 'Añadir tarea', note: 'Añadir nota' },
+  },
+  returns: {
+    title: 'Devoluciones', description: 'Mercancía que devuelven los clientes: aprobar o rechazar, recibir en stock y abonar con una factura rectificativa.',
+    none: 'Aún no hay devoluciones', number: 'Devolución', order: 'Pedido', requestedAt: 'Solicitada', heading: 'Devolución {{number}}',
+    item: 'Artículo', reason: 'Motivo', comment: 'Comentario', condition: 'Recibida como', warehouse: 'Almacén',
+    creditNote: 'Rectificativa', issued: 'Emitida', notYet: 'Todavía no', rejectionReason: 'Motivo del rechazo',
+    rejectHelp: 'El cliente verá este motivo.', receiveHelp: 'Indica para cada línea si vuelve a la venta o a cuarentena, y en qué almacén.',
+    photos: 'Fotos', addPhoto: 'Añadir una foto', photo: 'Foto de la mercancía devuelta', photoHelp: 'Hasta 5 imágenes PNG, JPEG o WebP de 512 KiB cada una, mientras la devolución espera una decisión.',
+    statuses: { requested: 'Solicitada', approved: 'Aprobada', rejected: 'Rechazada', received: 'Recibida', refunded: 'Abonada' },
+    reasons: { damaged: 'Dañado', wrong_item: 'Artículo equivocado', not_as_described: 'No es lo descrito', no_longer_needed: 'Ya no lo necesito', other: 'Otro' },
+    conditions: { restock: 'A stock (disponible de nuevo)', quarantine: 'Cuarentena (no disponible)' },
+    actions: { approve: 'Aprobar', reject: 'Rechazar', receive: 'Recibir mercancía', refund: 'Abonar con rectificativa' },
   },
   quotes: {
     title: 'Presupuestos', description: 'Ofertas a clientes con disponibilidad en tiempo real y control de riesgo; un presupuesto aceptado se convierte en el pedido de venta.',

@@ -200,7 +200,10 @@ export function PortalInvoice() {
           </Title>
           {(inv.credit_notes ?? []).map((c) => (
             <Text key={c.id} size="sm">
-              {c.number} · {formatDate(c.issue_date, lang, 'UTC')} · {money(c.total_minor)}
+              <Anchor component={Link} to={`/portal/${slug}/credit-notes/${c.id}`}>
+                {c.number}
+              </Anchor>{' '}
+              · {formatDate(c.issue_date, lang, 'UTC')} · {money(c.total_minor)}
               {c.reason ? ` · ${c.reason}` : ''}
             </Text>
           ))}

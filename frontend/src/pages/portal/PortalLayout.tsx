@@ -82,7 +82,8 @@ function PortalNav({ slug, accent }: { slug: string; accent: string }) {
   const items = [
     { to: `/portal/${slug}/home`, label: t('portal.nav.orders'), active: /\/(home|orders)(\/|$)/.test(pathname) },
     { to: `/portal/${slug}/quotes`, label: t('portal.nav.quotes'), active: pathname.includes(`/portal/${slug}/quotes`) },
-    { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: pathname.includes(`/portal/${slug}/invoices`) },
+    { to: `/portal/${slug}/invoices`, label: t('portal.nav.invoices'), active: /\/(invoices|credit-notes)(\/|$)/.test(pathname) },
+    { to: `/portal/${slug}/returns`, label: t('portal.nav.returns'), active: pathname.includes(`/portal/${slug}/returns`) },
     { to: `/portal/${slug}/tickets`, label: t('portal.nav.tickets'), active: pathname.includes(`/portal/${slug}/tickets`) },
     { to: `/portal/${slug}/preferences`, label: t('portal.nav.preferences'), active: pathname.includes(`/portal/${slug}/preferences`) },
   ];

@@ -11,6 +11,7 @@ import { orderColor, orderTimeline, type TimelineStep } from './portalOrders';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { PortalShipments } from './PortalShipments';
 import { PortalOrderTicketLink } from './PortalTickets';
+import { RequestReturn } from './PortalReturns';
 
 type CustomerShipment = components['schemas']['CustomerShipment'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
@@ -75,9 +76,12 @@ export function PortalOrder() {
   return (
     <Stack>
       {back}
-      <Title order={1} fz="h2">
-        {t('portal.order.heading', { number: o.number || t('portal.draft') })}
-      </Title>
+      <Group justify="space-between" align="flex-start">
+        <Title order={1} fz="h2">
+          {t('portal.order.heading', { number: o.number || t('portal.draft') })}
+        </Title>
+        {more && <RequestReturn orderId={o.id} slug={slug} />}
+      </Group>
       <PortalOrderTicketLink slug={slug} orderId={o.id} />
       <Card withBorder padding="lg">
         <SimpleGrid cols={{ base: 2, sm: 4 }}>

@@ -14,6 +14,7 @@ import { useLocale } from '../../../lib/useLocale';
 import { statusColor } from './Orders';
 import { NewShipmentButton, ShipmentList } from './Shipments';
 import { InvoiceButton, InvoiceList } from './Invoices';
+import { ReturnList } from './Returns';
 
 type Order = components['schemas']['Order'];
 
@@ -185,6 +186,12 @@ export function OrderDetail() {
             {can('invoices:issue') && invoiceable(o) && <InvoiceButton orderId={o.id} />}
           </Group>
           <InvoiceList orderId={o.id} />
+        </>
+      )}
+      {can('returns:read') && !['draft', 'credit_hold', 'cancelled'].includes(o.status) && (
+        <>
+          <Title order={2} fz="h4" mt="xl" mb="sm">{t('returns.title')}</Title>
+          <ReturnList orderId={o.id} />
         </>
       )}
       <Title order={2} fz="h4" mt="xl" mb="md">{t('orders.history')}</Title>

@@ -1,0 +1,288 @@
+import { useState } from 'react';
+import { Anchor, Badge, Button, Card, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { DataTable } from 'mantine-datatable';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, unwrap } from '../../../api/client';
+import type { components } from '../../../api/schema.gen';
+import { useSession } from '../../../auth/session';
+import { FormActions } from '../../../components/FormActions';
+import { showError, showSaved } from '../../../components/forms';
+import { LoadMore } from '../../../components/LoadMore';
+import { PageHeader } from '../../../components/PageHeader';
+import { WarehousePicker } from '../../../components/pickers';
+import { formatDateTime, formatNumber } from '../../../lib/format';
+import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
+import { useLocale } from '../../../lib/useLocale';
+import { returnColor, returnStatuses, returnTimeline, type ReturnStatus } from '../../returns/returnText';
+import { ReturnPhotos } from '../../returns/ReturnPhotos';
+
+type Return = components['schemas']['Return'];
+
+export function ReturnBadge({ status }: { status: ReturnStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Badge color={returnColor[status]} data-testid="return-status">
+      {t(`returns.statuses.${status}`)}
+    </Badge>
+  );
+}
+
+/** ReturnList is the returns table, for the Returns page and an order's page. */
+export function ReturnList({ orderId, status }: { orderId?: string; status?: string | null }) {
+  const { t } = useTranslation();
+  const { lang, timeZone } = useLocale();
+  const navigate = useNavigate();
+  const filters = { order_id: orderId ?? '', status: status ?? '' };
+  // Staff read full Returns; the CustomerReturn alternative is the portal's (P4).
+  const list = useCursorList(['returns', filters], async (cursor) => (await unwrap(api.GET('/api/v1/returns', { params: { query: cursorQuery(filters, cursor) as never } }))) as Page<Return>);
+  return (
+    <>
+      <DataTable
+        withTableBorder
+        borderRadius="md"
+        highlightOnHover
+        minHeight={100}
+        fetching={list.loading}
+        records={list.rows}
+        noRecordsText={t('returns.none')}
+        onRowClick={({ record }) => navigate(`/app/returns/${record.id}`)}
+        columns={[
+          { accessor: 'number', title: t('returns.number') },
+          { accessor: 'account_name', title: t('orders.account') },
+          { accessor: 'order_number', title: t('returns.order') },
+          { accessor: 'status', title: t('common.status'), render: (r) => <ReturnBadge status={r.status} /> },
+          { accessor: 'created_at', title: t('returns.requestedAt'), render: (r) => formatDateTime(r.created_at, lang, timeZone) },
+        ]}
+      />
+      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
+    </>
+  );
+}
+
+export function Returns() {
+  const { t } = useTranslation();
+  const [status, setStatus] = useState<string | null>(null);
+  return (
+    <>
+      <PageHeader title={t('returns.title')} description={t('returns.description')} />
+      <Select mb="md" label={t('common.status')} clearable placeholder={t('common.all')} data={returnStatuses.map((s) => ({ value: s, label: t(`returns.statuses.${s}`) }))} value={status} onChange={setStatus} w={220} data-testid="returns-status-filter" />
+      <ReturnList status={status} />
+    </>
+  );
+}
+
+/** RejectButton asks for the reason the customer will read. */
+function RejectButton({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const save = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/v1/returns/{id}/reject', { params: { path: { id } }, body: { reason } })),
+    onSuccess: () => {
+      showSaved();
+      setOpen(false);
+      qc.invalidateQueries({ queryKey: ['returns'] });
+    },
+    onError: (e) => showError(e),
+  });
+  return (
+    <>
+      <Button color="red" variant="light" onClick={() => setOpen(true)}>
+        {t('returns.actions.reject')}
+      </Button>
+      {open && (
+        <Modal opened onClose={() => setOpen(false)} title={t('returns.actions.reject')}>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              save.mutate();
+            }}
+          >
+            <Stack>
+              <Textarea label={t('returns.rejectionReason')} description={t('returns.rejectHelp')} required value={reason} onChange={(e) => setReason(e.currentTarget.value)} data-testid="return-reject-reason" />
+              <FormActions onCancel={() => setOpen(false)} saving={save.isPending} label={t('returns.actions.reject')} />
+            </Stack>
+          </form>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+type Receipt = { condition: 'restock' | 'quarantine'; warehouse_id: string | null };
+
+/** ReceiveButton records how each line came back: restocked or quarantined, and where. */
+function ReceiveButton({ ret }: { ret: Return }) {
+  const { t } = useTranslation();
+  const { lang } = useLocale();
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const lines = ret.lines ?? [];
+  const [receipts, setReceipts] = useState<Record<string, Receipt>>({});
+  const receipt = (id: string): Receipt => receipts[id] ?? { condition: 'restock', warehouse_id: null };
+  const set = (id: string, r: Partial<Receipt>) => setReceipts((all) => ({ ...all, [id]: { ...receipt(id), ...r } }));
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST('/api/v1/returns/{id}/receive', {
+          params: { path: { id: ret.id } },
+          body: { lines: lines.map((l) => ({ line_id: l.id, condition: receipt(l.id).condition, warehouse_id: receipt(l.id).warehouse_id ?? '' })) },
+        }),
+      ),
+    onSuccess: () => {
+      showSaved();
+      setOpen(false);
+      for (const k of ['returns', 'stock', 'stock-moves']) qc.invalidateQueries({ queryKey: [k] });
+    },
+    onError: (e) => showError(e),
+  });
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>{t('returns.actions.receive')}</Button>
+      {open && (
+        <Modal opened onClose={() => setOpen(false)} title={t('returns.actions.receive')} size="lg">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              save.mutate();
+            }}
+          >
+            <Stack>
+              <Text size="sm" c="dimmed">
+                {t('returns.receiveHelp')}
+              </Text>
+              {lines.map((l, k) => (
+                <Card key={l.id} withBorder>
+                  <Text fw={500} mb="xs">
+                    {formatNumber(l.quantity, lang)} × {l.description}
+                  </Text>
+                  <Group grow>
+                    <Select
+                      label={t('returns.condition')}
+                      data={(['restock', 'quarantine'] as const).map((c) => ({ value: c, label: t(`returns.conditions.${c}`) }))}
+                      value={receipt(l.id).condition}
+                      onChange={(v) => set(l.id, { condition: (v ?? 'restock') as Receipt['condition'] })}
+                      allowDeselect={false}
+                      data-testid={`return-receive-condition-${k}`}
+                    />
+                    <WarehousePicker label={t('returns.warehouse')} required value={receipt(l.id).warehouse_id} onChange={(v) => set(l.id, { warehouse_id: v })} data-testid={`return-receive-warehouse-${k}`} />
+                  </Group>
+                </Card>
+              ))}
+              <FormActions onCancel={() => setOpen(false)} saving={save.isPending} label={t('returns.actions.receive')} />
+            </Stack>
+          </form>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+export function ReturnDetail() {
+  const { id = '' } = useParams();
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const { lang, timeZone } = useLocale();
+  const qc = useQueryClient();
+  const ret = useQuery({ queryKey: ['returns', id], queryFn: async () => (await unwrap(api.GET('/api/v1/returns/{id}', { params: { path: { id } } }))) as Return });
+  const act = useMutation({
+    mutationFn: (step: 'approve' | 'refund') =>
+      unwrap(step === 'approve' ? api.POST('/api/v1/returns/{id}/approve', { params: { path: { id } } }) : api.POST('/api/v1/returns/{id}/refund', { params: { path: { id } } })),
+    onSuccess: () => {
+      showSaved();
+      for (const k of ['returns', 'invoices', 'credit-notes']) qc.invalidateQueries({ queryKey: [k] });
+    },
+    onError: (e) => showError(e),
+  });
+  const r = ret.data;
+  if (!r) return null;
+  const manage = can('returns:manage');
+  return (
+    <>
+      <PageHeader
+        title={t('returns.heading', { number: r.number })}
+        actions={
+          <Group>
+            {manage && r.status === 'requested' && (
+              <>
+                <Button loading={act.isPending && act.variables === 'approve'} onClick={() => act.mutate('approve')}>
+                  {t('returns.actions.approve')}
+                </Button>
+                <RejectButton id={r.id} />
+              </>
+            )}
+            {manage && r.status === 'approved' && <ReceiveButton ret={r} />}
+            {can('credit_notes:issue') && r.status === 'received' && (
+              <Button loading={act.isPending && act.variables === 'refund'} onClick={() => act.mutate('refund')}>
+                {t('returns.actions.refund')}
+              </Button>
+            )}
+          </Group>
+        }
+      />
+      <Card withBorder mb="lg">
+        <SimpleGrid cols={{ base: 2, md: 4 }}>
+          <Stack gap={0}>
+            <Text size="xs" c="dimmed">{t('common.status')}</Text>
+            <ReturnBadge status={r.status} />
+          </Stack>
+          <Stack gap={0}>
+            <Text size="xs" c="dimmed">{t('orders.account')}</Text>
+            <Anchor component={Link} to={`/app/accounts/${r.account_id}`}>{r.account_name}</Anchor>
+          </Stack>
+          <Stack gap={0}>
+            <Text size="xs" c="dimmed">{t('returns.order')}</Text>
+            <Anchor component={Link} to={`/app/orders/${r.order_id}`}>{r.order_number}</Anchor>
+          </Stack>
+          <Stack gap={0}>
+            <Text size="xs" c="dimmed">{t('returns.creditNote')}</Text>
+            {r.credit_note_id ? <Text data-testid="return-credit-note">{t('returns.issued')}</Text> : <Text>—</Text>}
+          </Stack>
+        </SimpleGrid>
+        {r.comment && (
+          <Text mt="md" size="sm">
+            {t('returns.comment')}: {r.comment}
+          </Text>
+        )}
+        {r.rejection_reason && (
+          <Text mt="md" size="sm" c="red">
+            {t('returns.rejectionReason')}: {r.rejection_reason}
+          </Text>
+        )}
+      </Card>
+      <Table withTableBorder striped mb="lg">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('returns.item')}</Table.Th>
+            <Table.Th ta="right">{t('stock.quantity')}</Table.Th>
+            <Table.Th>{t('returns.reason')}</Table.Th>
+            <Table.Th>{t('returns.comment')}</Table.Th>
+            <Table.Th>{t('returns.condition')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {(r.lines ?? []).map((l) => (
+            <Table.Tr key={l.id}>
+              <Table.Td>{l.description}</Table.Td>
+              <Table.Td ta="right">{formatNumber(l.quantity, lang)}</Table.Td>
+              <Table.Td>{t(`returns.reasons.${l.reason}`)}</Table.Td>
+              <Table.Td>{l.comment || '—'}</Table.Td>
+              <Table.Td>{l.condition ? t(`returns.conditions.${l.condition}`) : '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <ReturnPhotos ret={r} canAdd={can('returns:request')} queryKey={['returns', id]} />
+      <Timeline mt="lg" active={returnTimeline(r).reduce((last, s, k) => (s.at ? k : last), -1)} bulletSize={14} lineWidth={2}>
+        {returnTimeline(r).map((s) => (
+          <Timeline.Item key={s.step} title={t(`returns.statuses.${s.step}`)}>
+            <Text size="xs" c="dimmed">{s.at ? formatDateTime(s.at, lang, timeZone) : t('returns.notYet')}</Text>
+          </Timeline.Item>
+        ))}
+      </Timeline>
+    </>
+  );
+}

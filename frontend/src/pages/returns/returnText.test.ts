@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { requestLines, returnableLines, returnTimeline } from './returnText';
+
+const base = { created_at: '2026-03-01T09:00:00Z', approved_at: null, rejected_at: null, received_at: null, refunded_at: null };
+
+describe('a return’s timeline', () => {
+  it('shows the road ahead undated until each step is reached', () => {
+    const steps = returnTimeline({ ...base, status: 'approved', approved_at: '2026-03-02T09:00:00Z' });
+    expect(steps.map((s) => [s.step, s.at])).toEqual([
+      ['requested', '2026-03-01T09:00:00Z'],
+      ['approved', '2026-03-02T09:00:00Z'],
+      ['received', null],
+      ['refunded', null],
+    ]);
+  });
+  it('ends a rejected return at its rejection', () => {
+    const steps = returnTimeline({ ...base, status: 'rejected', rejected_at: '2026-03-03T09:00:00Z' });
+    expect(steps.map((s) => s.step)).toEqual(['requested', 'rejected']);
+    expect(steps[1]?.at).toBe('2026-03-03T09:00:00Z');
+  });
+});
+
+describe('requesting a return', () => {
+  it('offers only lines with units left to return', () => {
+    const lines = [{ order_line_id: 'a', returnable_qty: 0 }, { order_line_id: 'b', returnable_qty: 2 }];
+    expect(returnableLines(lines).map((l) => l.order_line_id)).toEqual(['b']);
+  });
+  it('sends the chosen lines, trims comments and names a line without a reason', () => {
+    const got = requestLines({
+      a: { quantity: 0, reason: 'damaged', comment: '' },
+      b: { quantity: 2, reason: 'damaged', comment: '  cracked lid ' },
+      c: { quantity: 1, reason: '', comment: '' },
+    });
+    expect(got.lines).toEqual([{ order_line_id: 'b', quantity: 2, reason: 'damaged', comment: 'cracked lid' }]);
+    expect(got.missing).toEqual(['c']);
+  });
+});

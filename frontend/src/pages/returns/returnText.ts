@@ -1,0 +1,73 @@
+import type { components } from '../../api/schema.gen';
+
+type S = components['schemas'];
+export type ReturnStatus = S['Return']['status'];
+export type ReturnReason = S['ReturnLine']['reason'];
+
+export const returnStatuses: ReturnStatus[] = ['requested', 'approved', 'rejected', 'received', 'refunded'];
+export const returnReasons: ReturnReason[] = ['damaged', 'wrong_item', 'not_as_described', 'no_longer_needed', 'other'];
+
+/** The return status badge's colour, for staff and portal alike. */
+export const returnColor: Record<ReturnStatus, string> = {
+  requested: 'blue', approved: 'cyan', rejected: 'red', received: 'violet', refunded: 'green',
+};
+
+type Dated = Pick<S['CustomerReturn'], 'status' | 'created_at' | 'approved_at' | 'rejected_at' | 'received_at' | 'refunded_at'>;
+
+export interface ReturnStep {
+  step: 'requested' | 'approved' | 'rejected' | 'received' | 'refunded';
+  at: string | null;
+}
+
+/**
+ * returnTimeline is the steps a return goes through, each dated once
+ * reached. A rejected return ends at its rejection; any other shows the
+ * road ahead (approved, received, refunded) undated until it gets there.
+ */
+export function returnTimeline(r: Dated): ReturnStep[] {
+  if (r.status === 'rejected') {
+    return [
+      { step: 'requested', at: r.created_at },
+      { step: 'rejected', at: r.rejected_at ?? null },
+    ];
+  }
+  return [
+    { step: 'requested', at: r.created_at },
+    { step: 'approved', at: r.approved_at ?? null },
+    { step: 'received', at: r.received_at ?? null },
+    { step: 'refunded', at: r.refunded_at ?? null },
+  ];
+}
+
+type Returnable = Pick<S['ReturnableLine'], 'order_line_id' | 'returnable_qty'>;
+
+/** returnableLines are the lines with units left to return, in the order's order. */
+export function returnableLines<T extends Returnable>(lines: T[]): T[] {
+  return lines.filter((l) => l.returnable_qty > 0);
+}
+
+export interface LineChoice {
+  quantity: number;
+  reason: ReturnReason | '';
+  comment: string;
+}
+
+/**
+ * requestLines turns the customer's choices (order line → quantity, reason,
+ * comment) into the request's lines: lines left at 0 are not returned; a
+ * chosen line needs a reason (returned as missing so the form can say so).
+ */
+export function requestLines(choices: Record<string, LineChoice>): { lines: { order_line_id: string; quantity: number; reason: ReturnReason; comment?: string }[]; missing: string[] } {
+  const lines: { order_line_id: string; quantity: number; reason: ReturnReason; comment?: string }[] = [];
+  const missing: string[] = [];
+  for (const [id, c] of Object.entries(choices)) {
+    if (!c.quantity || c.quantity <= 0) continue;
+    if (!c.reason) {
+      missing.push(id);
+      continue;
+    }
+    const comment = c.comment.trim();
+    lines.push({ order_line_id: id, quantity: c.quantity, reason: c.reason, ...(comment ? { comment } : {}) });
+  }
+  return { lines, missing };
+}

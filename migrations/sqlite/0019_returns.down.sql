@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS return_photos;
+DROP TABLE IF EXISTS return_lines;
+DROP TABLE IF EXISTS returns;

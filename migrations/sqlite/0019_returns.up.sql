@@ -1,0 +1,99 @@
+-- Returns (E8, F6, P4): a customer (through the portal) or staff asks to
+-- send back units of delivered order lines; staff approve or reject it,
+-- receive the goods (each line restocked or quarantined, through the stock
+-- ledger) and refund it with one credit note against the invoiced lines.
+--
+--	requested → approved → received → refunded
+--	          └→ rejected
+--
+-- A rejected return changes no stock and no money. The number comes from
+-- the tenant's gap-free "return" series in the creating transaction.
+CREATE TABLE returns (
+    tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id                TEXT PRIMARY KEY,
+    number            TEXT NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'refunded')),
+    account_id        TEXT NOT NULL,
+    order_id          TEXT NOT NULL,
+    comment           TEXT NOT NULL DEFAULT '',
+    rejection_reason  TEXT NOT NULL DEFAULT '',
+    created_by        TEXT,
+    portal_user_id    TEXT,
+    approved_by       TEXT,
+    received_by       TEXT,
+    refunded_by       TEXT,
+    credit_note_id    TEXT,
+    created_at        TIMESTAMP NOT NULL,
+    approved_at       TIMESTAMP,
+    rejected_at       TIMESTAMP,
+    received_at       TIMESTAMP,
+    refunded_at       TIMESTAMP,
+    updated_at        TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, number),
+    -- One credit note credits one return, once (no double credit).
+    UNIQUE (tenant_id, credit_note_id),
+    CHECK ((status = 'rejected') = (rejected_at IS NOT NULL)),
+    CHECK (status <> 'rejected' OR rejection_reason <> ''),
+    CHECK ((status = 'refunded') = (credit_note_id IS NOT NULL)),
+    CHECK (status NOT IN ('received', 'refunded') OR received_at IS NOT NULL),
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
+    FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id),
+    FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, portal_user_id) REFERENCES portal_users (tenant_id, id),
+    FOREIGN KEY (tenant_id, approved_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, received_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, refunded_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, credit_note_id) REFERENCES credit_notes (tenant_id, id)
+);
+CREATE INDEX returns_account ON returns (tenant_id, account_id, id);
+CREATE INDEX returns_order ON returns (tenant_id, order_id, id);
+CREATE INDEX returns_status ON returns (tenant_id, status, id);
+
+-- One order line's returned units. disposition and warehouse_id are set when
+-- the goods are received.
+CREATE TABLE return_lines (
+    tenant_id       TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id              TEXT PRIMARY KEY,
+    return_id       TEXT NOT NULL,
+    position        INTEGER NOT NULL CHECK (position >= 0),
+    order_line_id   TEXT NOT NULL,
+    product_id      TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    quantity        INTEGER NOT NULL CHECK (quantity > 0),
+    reason          TEXT NOT NULL CHECK (reason IN ('damaged', 'wrong_item', 'not_as_described', 'no_longer_needed', 'other')),
+    comment         TEXT NOT NULL DEFAULT '',
+    disposition     TEXT CHECK (disposition IN ('restock', 'quarantine')),
+    warehouse_id    TEXT,
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, return_id, position),
+    UNIQUE (tenant_id, return_id, order_line_id),
+    CHECK ((disposition IS NULL) = (warehouse_id IS NULL)),
+    FOREIGN KEY (tenant_id, return_id) REFERENCES returns (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, order_line_id) REFERENCES order_lines (tenant_id, id),
+    FOREIGN KEY (tenant_id, product_id) REFERENCES products (tenant_id, id),
+    FOREIGN KEY (tenant_id, warehouse_id) REFERENCES warehouses (tenant_id, id)
+);
+CREATE INDEX return_lines_return ON return_lines (tenant_id, return_id, position);
+CREATE INDEX return_lines_order_line ON return_lines (tenant_id, order_line_id);
+
+-- Photos a customer (or staff) attach while the return is requested: small
+-- PNG, JPEG or WebP images kept in the database (at most 5 per return,
+-- 512 KiB each, checked by the service), served only to the return's
+-- account and to staff.
+CREATE TABLE return_photos (
+    tenant_id       TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id              TEXT PRIMARY KEY,
+    return_id       TEXT NOT NULL,
+    content_type    TEXT NOT NULL CHECK (content_type IN ('image/png', 'image/jpeg', 'image/webp')),
+    data            BLOB NOT NULL,
+    size_bytes      INTEGER NOT NULL CHECK (size_bytes BETWEEN 1 AND 524288),
+    created_by      TEXT,
+    portal_user_id  TEXT,
+    created_at      TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, id),
+    FOREIGN KEY (tenant_id, return_id) REFERENCES returns (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, portal_user_id) REFERENCES portal_users (tenant_id, id)
+);
+CREATE INDEX return_photos_return ON return_photos (tenant_id, return_id, id);

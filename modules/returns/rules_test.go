@@ -1,0 +1,86 @@
+package returns
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"nexo/internal/errs"
+)
+
+// The refund's choice of invoice and the request checks, without a
+// database (the HTTP journeys in cmd/nexo cover the transactions).
+
+// reason is err's reason for field, "" when err does not name it.
+func reason(err error, field string) string {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	return e.Fields[field]
+}
+
+func ids(n int) []uuid.UUID {
+	out := make([]uuid.UUID, n)
+	for i := range out {
+		out[i] = uuid.Must(uuid.NewV7())
+	}
+	return out
+}
+
+func TestCreditPlanPicksOneInvoiceThatCoversEveryLine(t *testing.T) {
+	ol, inv, il := ids(2), ids(2), ids(4)
+	x := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 2}, {OrderLineID: ol[1], Quantity: 1}}}
+	// The newest invoice (first) lacks line 2; the older one has both.
+	invoiced := []InvoicedLine{
+		{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 5},
+		{InvoiceID: inv[1], InvoiceLineID: il[1], OrderLineID: ol[0], Open: 2},
+		{InvoiceID: inv[1], InvoiceLineID: il[2], OrderLineID: ol[1], Open: 1},
+	}
+	got, lines, err := creditPlan(x, invoiced)
+	if err != nil || got != inv[1] || len(lines) != 2 || lines[0] != (CreditLine{il[1], 2}) || lines[1] != (CreditLine{il[2], 1}) {
+		t.Fatalf("plan: %v %v %v", got, lines, err)
+	}
+}
+
+func TestCreditPlanRefuses(t *testing.T) {
+	ol, inv, il := ids(2), ids(2), ids(2)
+	never := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 1}}}
+	if _, _, err := creditPlan(never, nil); !errs.Is(err, errs.FailedPrecondition) || reason(err, "lines[0]") == "" {
+		t.Errorf("never invoiced: %v", err)
+	}
+	short := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 3}}}
+	if _, _, err := creditPlan(short, []InvoicedLine{{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 2}}); reason(err, "lines[0]") == "" {
+		t.Errorf("more than is open: %v", err)
+	}
+	split := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 1}, {OrderLineID: ol[1], Quantity: 1}}}
+	if _, _, err := creditPlan(split, []InvoicedLine{{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 1},
+		{InvoiceID: inv[1], InvoiceLineID: il[1], OrderLineID: ol[1], Open: 1}}); reason(err, "lines") == "" {
+		t.Errorf("lines on two invoices: %v", err)
+	}
+}
+
+func TestRequestChecks(t *testing.T) {
+	line := uuid.Must(uuid.NewV7())
+	in := NewReturn{OrderID: uuid.Must(uuid.NewV7()), Comment: "  fine \n", Lines: []NewLine{
+		{OrderLineID: line, Quantity: 1, Reason: ReasonDamaged},
+		{OrderLineID: line, Quantity: 0, Reason: "bored", Comment: "a\x00b"},
+	}}
+	err := in.check()
+	for _, f := range []string{"lines[1].order_line_id", "lines[1].quantity", "lines[1].reason", "lines[1].comment"} {
+		if reason(err, f) == "" {
+			t.Errorf("%s not refused: %v", f, err)
+		}
+	}
+	if reason(err, "lines[0].quantity") != "" || in.Comment != "fine" {
+		t.Errorf("a good line refused or the comment untrimmed: %v %q", err, in.Comment)
+	}
+	if err := (&NewReturn{}).check(); reason(err, "order_id") == "" || reason(err, "lines") == "" {
+		t.Errorf("empty request: %v", err)
+	}
+	if err := checkReceipts([]Receipt{{LineID: line, Condition: "binned"}}); reason(err, "lines[0].condition") == "" ||
+		reason(err, "lines[0].warehouse_id") == "" {
+		t.Errorf("bad receipt: %v", err)
+	}
+}

@@ -1,0 +1,527 @@
+package returns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"nexo/internal/errs"
+	"nexo/internal/events"
+	"nexo/tenant"
+)
+
+// Service owns the returns' rules and transactions.
+type Service struct {
+	db         *tenant.DB
+	orders     Orders
+	deliveries Deliveries
+	stock      Stock
+	invoices   Invoices
+	numbers    Numbers
+	now        func() time.Time
+}
+
+// Deps are the ports a Service needs.
+type Deps struct {
+	Orders     Orders
+	Deliveries Deliveries
+	Stock      Stock
+	Invoices   Invoices
+	Numbers    Numbers
+}
+
+// NewService returns the returns service over d; now is the clock (nil:
+// time.Now).
+func NewService(d *tenant.DB, deps Deps, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d, orders: deps.Orders, deliveries: deps.Deliveries, stock: deps.Stock, invoices: deps.Invoices,
+		numbers: deps.Numbers, now: now}
+}
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// order reads the order a return is about, locked, as the caller may see
+// it: a customer's request for another account's order is answered like
+// one for a missing order.
+func (s *Service) order(ctx context.Context, id uuid.UUID) (Order, error) {
+	o, err := s.orders.Order(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return Order{}, errs.Field("order_id", "no such order")
+	} else if err != nil {
+		return Order{}, err
+	}
+	if acc, bound := tenant.BoundAccount(ctx); bound && (acc == uuid.Nil || o.AccountID != acc) {
+		return Order{}, errs.Field("order_id", "no such order")
+	}
+	return o, nil
+}
+
+// returnable computes, per line of the locked order o, what the caller may
+// still return: customers what was delivered, staff what shipped (staff
+// also take back refused or lost deliveries), less the units of the
+// order's returns that were not rejected.
+func (s *Service) returnable(ctx context.Context, tx bun.IDB, o Order) ([]Returnable, error) {
+	shipped, err := s.deliveries.Shipped(ctx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	returned, err := returnedByLine(ctx, tx, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, customer := tenant.BoundAccount(ctx)
+	out := make([]Returnable, len(o.Lines))
+	for i, l := range o.Lines {
+		sh := shipped[l.ID]
+		r := Returnable{OrderLineID: l.ID, ProductID: l.ProductID, Description: l.Description, Ordered: l.Quantity,
+			Shipped: sh.Shipped, Delivered: sh.Delivered, Returned: returned[l.ID]}
+		limit := sh.Shipped
+		if customer {
+			limit = sh.Delivered
+		}
+		r.Returnable = max(limit-r.Returned, 0)
+		out[i] = r
+	}
+	return out, nil
+}
+
+// Returnable lists what may still be returned of each line of an order.
+func (s *Service) Returnable(ctx context.Context, orderID uuid.UUID) ([]Returnable, error) {
+	var out []Returnable
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		o, err := s.order(ctx, orderID)
+		if errs.Is(err, errs.Invalid) {
+			return errs.E(errs.NotFound, "order not found")
+		} else if err != nil {
+			return err
+		}
+		out, err = s.returnable(ctx, tx, o)
+		return err
+	})
+	return out, err
+}
+
+// Create records a return request. Each line returns at most what is
+// returnable (a 422 naming lines[i].quantity); the order stays locked
+// while this is checked and the return written, so concurrent requests
+// for the same lines queue and the second sees the first's units.
+func (s *Service) Create(ctx context.Context, in NewReturn) (Return, error) {
+	if err := in.check(); err != nil {
+		return Return{}, err
+	}
+	p, ok := tenant.PrincipalFrom(ctx)
+	if !ok {
+		return Return{}, errs.E(errs.Forbidden, "no caller")
+	}
+	var x Return
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		o, err := s.order(ctx, in.OrderID)
+		if err != nil {
+			return err
+		}
+		avail, err := s.returnable(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		byLine := make(map[uuid.UUID]Returnable, len(avail))
+		for _, r := range avail {
+			byLine[r.OrderLineID] = r
+		}
+		t := s.stamp()
+		x = Return{ID: newID(), Status: StatusRequested, AccountID: o.AccountID, OrderID: o.ID, Comment: in.Comment,
+			CreatedAt: t, UpdatedAt: t}
+		switch p.Kind {
+		case tenant.KindCustomer:
+			x.PortalUserID = &p.ID
+		case tenant.KindUser:
+			x.CreatedBy = &p.ID
+		}
+		bad, over := errs.Fields{}, errs.Fields{}
+		for i, l := range in.Lines {
+			r, ok := byLine[l.OrderLineID]
+			switch {
+			case !ok:
+				bad.Add(fmt.Sprintf("lines[%d].order_line_id", i), "is not a line of this order")
+			case l.Quantity > r.Returnable:
+				over.Add(fmt.Sprintf("lines[%d].quantity", i), overReason(r))
+			default:
+				x.Lines = append(x.Lines, Line{ID: newID(), OrderLineID: l.OrderLineID, ProductID: r.ProductID,
+					Description: r.Description, Quantity: l.Quantity, Reason: l.Reason, Comment: l.Comment})
+			}
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		if len(over) > 0 {
+			return &errs.Error{Code: errs.FailedPrecondition, Message: "cannot return more than was delivered and not yet returned", Fields: over}
+		}
+		if x.Number, err = s.numbers.NextNumber(ctx, tx, "return"); err != nil {
+			return err
+		}
+		if err := insert(ctx, tx, &x); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, "return.requested", TopicRequested, nil, &x)
+	})
+	if err != nil {
+		return Return{}, err
+	}
+	return s.Get(ctx, x.ID)
+}
+
+func overReason(r Returnable) string {
+	if r.Returnable == 0 {
+		return "nothing of this line is left to return"
+	}
+	return fmt.Sprintf("at most %d units are left to return", r.Returnable)
+}
+
+// Get reads a return the caller may see.
+func (s *Service) Get(ctx context.Context, id uuid.UUID) (Return, error) {
+	var x Return
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		var err error
+		x, err = load(ctx, tx, id, false)
+		return err
+	})
+	return x, err
+}
+
+// Find lists the returns the caller may see, newest first, without lines.
+func (s *Service) Find(ctx context.Context, f Filter) ([]Return, error) {
+	var out []Return
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		var rows []returnRow
+		q := tx.NewSelect().Model(&rows).Apply(bindAccount(ctx)).OrderExpr("r.id DESC").Limit(int64(f.Limit))
+		if f.Status != "" {
+			q.Where("r.status = ?", string(f.Status))
+		}
+		for cond, v := range map[string]*uuid.UUID{"r.account_id = ?": f.AccountID, "r.order_id = ?": f.OrderID, "r.id < ?": f.After} {
+			if v != nil {
+				q.Where(cond, *v)
+			}
+		}
+		if err := q.Scan(ctx); err != nil {
+			return err
+		}
+		out = make([]Return, len(rows))
+		for i := range rows {
+			out[i] = rows[i].ret()
+		}
+		return names(ctx, tx, out)
+	})
+	return out, err
+}
+
+// Approve accepts a requested return: the customer may send the goods.
+func (s *Service) Approve(ctx context.Context, id uuid.UUID) (Return, error) {
+	return s.step(ctx, id, StatusRequested, "return.approved", TopicApproved, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
+		x.Status, x.ApprovedAt, x.ApprovedBy = StatusApproved, &t, by
+		return nil
+	})
+}
+
+// Reject refuses a requested return with a reason the customer sees. It
+// changes no stock and no money, and its units are returnable again.
+func (s *Service) Reject(ctx context.Context, id uuid.UUID, reason string) (Return, error) {
+	reason = strings.TrimSpace(reason)
+	f := errs.Fields{}
+	if reason == "" {
+		f.Add("reason", "is required")
+	}
+	if checkText(f, "reason", reason, MaxRejection); f.Err() != nil {
+		return Return{}, f.Err()
+	}
+	return s.step(ctx, id, StatusRequested, "return.rejected", TopicRejected, func(_ context.Context, x *Return, t time.Time, _ *uuid.UUID) error {
+		x.Status, x.RejectedAt, x.RejectionReason = StatusRejected, &t, reason
+		return nil
+	})
+}
+
+// Receive records the goods of an approved return as received: every line
+// restocked or quarantined in a warehouse, through the stock ledger with
+// the return as the moves' document, in the same transaction.
+func (s *Service) Receive(ctx context.Context, id uuid.UUID, in []Receipt) (Return, error) {
+	if err := checkReceipts(in); err != nil {
+		return Return{}, err
+	}
+	return s.step(ctx, id, StatusApproved, "return.received", TopicReceived, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
+		byLine := make(map[uuid.UUID]int, len(in))
+		for i, r := range in {
+			byLine[r.LineID] = i
+		}
+		f := errs.Fields{}
+		for i, r := range in {
+			if !x.hasLine(r.LineID) {
+				f.Add(fmt.Sprintf("lines[%d].line_id", i), "is not a line of this return")
+			}
+		}
+		if len(in) != len(x.Lines) && len(f) == 0 {
+			f.Add("lines", "must say how every line of the return was received")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		for k := range x.Lines {
+			l := &x.Lines[k]
+			i := byLine[l.ID]
+			r := in[i]
+			err := s.stock.Return(ctx, StockReturn{ProductID: l.ProductID, WarehouseID: r.WarehouseID, LotID: r.LotID,
+				Quantity: l.Quantity, Quarantine: r.Condition == ConditionQuarantine, ReturnID: x.ID, AccountID: x.AccountID,
+				Reason: "Return " + x.Number})
+			if err != nil {
+				return lineError(err, i)
+			}
+			wh := r.WarehouseID
+			l.Condition, l.WarehouseID = r.Condition, &wh
+		}
+		x.Status, x.ReceivedAt, x.ReceivedBy = StatusReceived, &t, by
+		return nil
+	})
+}
+
+func (x Return) hasLine(id uuid.UUID) bool {
+	for _, l := range x.Lines {
+		if l.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// lineError names receipt line i in a field error of the stock side
+// (warehouse_id, lot_id), so the caller knows which line is at fault.
+func lineError(err error, i int) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	out := &errs.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[fmt.Sprintf("lines[%d].%s", i, k)] = v
+	}
+	return out
+}
+
+// Refund credits a received return's lines at their invoiced prices with
+// one credit note, exactly once: the return row is locked and the credit
+// note is issued in the transaction that marks it refunded, so a second
+// refund finds it refunded (409). Every line must have been invoiced, all
+// on one invoice with the units still open to credit (422 otherwise).
+func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
+	return s.step(ctx, id, StatusReceived, "return.refunded", TopicRefunded, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
+		invoiced, err := s.invoices.InvoicedLines(ctx, x.OrderID)
+		if err != nil {
+			return err
+		}
+		invoiceID, lines, err := creditPlan(*x, invoiced)
+		if err != nil {
+			return err
+		}
+		cn, err := s.invoices.CreditNote(ctx, invoiceID, lines, "Return "+x.Number)
+		if err != nil {
+			return err
+		}
+		x.Status, x.RefundedAt, x.RefundedBy, x.CreditNoteID = StatusRefunded, &t, by, &cn
+		return nil
+	})
+}
+
+// creditPlan picks the invoice that credits every line of x: the newest
+// one whose lines for x's order lines still have the units open. A line
+// never invoiced, or with fewer units left to credit than it returns, is
+// refused by name; so are lines spread over several invoices (credit those
+// by hand, one credit note per invoice).
+func creditPlan(x Return, invoiced []InvoicedLine) (uuid.UUID, []CreditLine, error) {
+	open := map[uuid.UUID]int64{} // order line → units open over all invoices
+	var order []uuid.UUID         // invoices, newest first
+	byInvoice := map[uuid.UUID]map[uuid.UUID]InvoicedLine{}
+	for _, il := range invoiced {
+		open[il.OrderLineID] += il.Open
+		m, ok := byInvoice[il.InvoiceID]
+		if !ok {
+			m = map[uuid.UUID]InvoicedLine{}
+			byInvoice[il.InvoiceID] = m
+			order = append(order, il.InvoiceID)
+		}
+		m[il.OrderLineID] = il
+	}
+	f := errs.Fields{}
+	for i, l := range x.Lines {
+		switch left := open[l.OrderLineID]; {
+		case left == 0:
+			f.Add(fmt.Sprintf("lines[%d]", i), "was never invoiced (or is credited already): invoice the order first")
+		case left < l.Quantity:
+			f.Add(fmt.Sprintf("lines[%d]", i), fmt.Sprintf("only %d of its units are invoiced and not yet credited", left))
+		}
+	}
+	if len(f) > 0 {
+		return uuid.Nil, nil, &errs.Error{Code: errs.FailedPrecondition, Message: "only invoiced units can be credited", Fields: f}
+	}
+next:
+	for _, inv := range order {
+		lines := make([]CreditLine, 0, len(x.Lines))
+		for _, l := range x.Lines {
+			il, ok := byInvoice[inv][l.OrderLineID]
+			if !ok || il.Open < l.Quantity {
+				continue next
+			}
+			lines = append(lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: l.Quantity})
+		}
+		return inv, lines, nil
+	}
+	return uuid.Nil, nil, &errs.Error{Code: errs.FailedPrecondition,
+		Message: "the returned units were invoiced on different invoices; credit them with one credit note per invoice",
+		Fields:  map[string]string{"lines": "are not all open on one invoice"}}
+}
+
+// step runs one status change: the return, locked, must be in from; apply
+// changes it, calling its neighbours with the transaction's ctx; the change
+// is saved, audited and published together.
+func (s *Service) step(ctx context.Context, id uuid.UUID, from Status, action, topic string,
+	apply func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error) (Return, error) {
+	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		x, err := load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if x.Status != from {
+			return errs.E(errs.Conflict, "the return is %s; this needs a %s return", x.Status, from)
+		}
+		before := x
+		before.Lines = append([]Line(nil), x.Lines...)
+		t := s.stamp()
+		var by *uuid.UUID
+		if p, ok := tenant.PrincipalFrom(ctx); ok && p.Kind == tenant.KindUser {
+			by = &p.ID
+		}
+		if err := apply(ctx, &x, t, by); err != nil {
+			return err
+		}
+		x.UpdatedAt = t
+		if err := save(ctx, tx, &x); err != nil {
+			return err
+		}
+		if x.Status == StatusReceived {
+			if err := saveReceipt(ctx, tx, &x); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, action, topic, &before, &x)
+	})
+	if err != nil {
+		return Return{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// record writes the audit row and the outbox event of a change.
+func (s *Service) record(ctx context.Context, tx bun.IDB, action, topic string, before, after *Return) error {
+	e := tenant.AuditEntry{Action: action, Resource: "returns", ResourceID: after.ID.String(), After: after}
+	if before != nil {
+		e.Before = before
+	}
+	if err := tenant.Audit(ctx, tx, e); err != nil {
+		return err
+	}
+	tid, _ := tenant.FromContext(ctx)
+	return events.Publish(ctx, tx, tid, topic, Payload(*after))
+}
+
+// Payload is the outbox payload of a return's event (the contract the
+// customer emails are written against).
+func Payload(x Return) map[string]any {
+	return map[string]any{"return_id": x.ID, "number": x.Number, "account_id": x.AccountID, "order_id": x.OrderID,
+		"status": string(x.Status), "reason": x.RejectionReason, "credit_note_id": x.CreditNoteID}
+}
+
+// check validates a request's own fields.
+func (in *NewReturn) check() error {
+	f := errs.Fields{}
+	if in.OrderID == uuid.Nil {
+		f.Add("order_id", "is required")
+	}
+	in.Comment = strings.TrimSpace(in.Comment)
+	checkText(f, "comment", in.Comment, MaxComment)
+	switch {
+	case len(in.Lines) == 0:
+		f.Add("lines", "a return needs at least one line")
+	case len(in.Lines) > MaxLines:
+		f.Add("lines", fmt.Sprintf("at most %d lines", MaxLines))
+	}
+	seen := map[uuid.UUID]bool{}
+	for i := range in.Lines {
+		l := &in.Lines[i]
+		at := fmt.Sprintf("lines[%d].", i)
+		if l.OrderLineID == uuid.Nil {
+			f.Add(at+"order_line_id", "is required")
+		} else if seen[l.OrderLineID] {
+			f.Add(at+"order_line_id", "is already on another line of this return")
+		}
+		seen[l.OrderLineID] = true
+		if l.Quantity <= 0 || l.Quantity > MaxQuantity {
+			f.Add(at+"quantity", fmt.Sprintf("must be a whole number from 1 to %d", MaxQuantity))
+		}
+		if !l.Reason.Valid() {
+			f.Add(at+"reason", "must be one of "+reasonList)
+		}
+		l.Comment = strings.TrimSpace(l.Comment)
+		checkText(f, at+"comment", l.Comment, MaxComment)
+	}
+	return f.Err()
+}
+
+const (
+	reasonList    = "damaged, wrong_item, not_as_described, no_longer_needed, other"
+	statusList    = "requested, approved, rejected, received, refunded"
+	conditionList = "restock or quarantine"
+)
+
+func checkReceipts(in []Receipt) error {
+	f := errs.Fields{}
+	if len(in) == 0 {
+		f.Add("lines", "must say how every line of the return was received")
+	}
+	if len(in) > MaxLines {
+		f.Add("lines", fmt.Sprintf("at most %d lines", MaxLines))
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, r := range in {
+		at := fmt.Sprintf("lines[%d].", i)
+		if r.LineID == uuid.Nil {
+			f.Add(at+"line_id", "is required")
+		} else if seen[r.LineID] {
+			f.Add(at+"line_id", "is named twice")
+		}
+		seen[r.LineID] = true
+		if r.Condition != ConditionRestock && r.Condition != ConditionQuarantine {
+			f.Add(at+"condition", "must be "+conditionList)
+		}
+		if r.WarehouseID == uuid.Nil {
+			f.Add(at+"warehouse_id", "is required")
+		}
+	}
+	return f.Err()
+}
+
+// checkText adds field's fault to f: invalid UTF-8, longer than max runes
+// or control characters other than line breaks and tabs.
+func checkText(f errs.Fields, field, s string, max int) {
+	switch {
+	case !utf8.ValidString(s):
+		f.Add(field, "must be valid UTF-8")
+	case utf8.RuneCountInString(s) > max:
+		f.Add(field, fmt.Sprintf("is too long (at most %d characters)", max))
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' }) >= 0:
+		f.Add(field, "must not contain control characters")
+	}
+}

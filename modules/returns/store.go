@@ -1,0 +1,216 @@
+package returns
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"nexo/internal/db"
+	"nexo/internal/errs"
+	"nexo/tenant"
+)
+
+type returnRow struct {
+	bun.BaseModel `bun:"table:returns,alias:r"`
+	tenant.Scoped
+	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
+	Number          string     `bun:"number"`
+	Status          string     `bun:"status"`
+	AccountID       uuid.UUID  `bun:"account_id,type:uuid"`
+	OrderID         uuid.UUID  `bun:"order_id,type:uuid"`
+	Comment         string     `bun:"comment"`
+	RejectionReason string     `bun:"rejection_reason"`
+	CreatedBy       *uuid.UUID `bun:"created_by,type:uuid"`
+	PortalUserID    *uuid.UUID `bun:"portal_user_id,type:uuid"`
+	ApprovedBy      *uuid.UUID `bun:"approved_by,type:uuid"`
+	ReceivedBy      *uuid.UUID `bun:"received_by,type:uuid"`
+	RefundedBy      *uuid.UUID `bun:"refunded_by,type:uuid"`
+	CreditNoteID    *uuid.UUID `bun:"credit_note_id,type:uuid"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	ApprovedAt      *time.Time `bun:"approved_at"`
+	RejectedAt      *time.Time `bun:"rejected_at"`
+	ReceivedAt      *time.Time `bun:"received_at"`
+	RefundedAt      *time.Time `bun:"refunded_at"`
+	UpdatedAt       time.Time  `bun:"updated_at"`
+}
+
+// returnColumns are what a status change writes (never the number, the
+// account, the order or who asked).
+var returnColumns = []string{"status", "rejection_reason", "approved_by", "received_by", "refunded_by", "credit_note_id",
+	"approved_at", "rejected_at", "received_at", "refunded_at", "updated_at"}
+
+type lineRow struct {
+	bun.BaseModel `bun:"table:return_lines,alias:rl"`
+	tenant.Scoped
+	ID          uuid.UUID  `bun:"id,pk,type:uuid"`
+	ReturnID    uuid.UUID  `bun:"return_id,type:uuid"`
+	Position    int        `bun:"position"`
+	OrderLineID uuid.UUID  `bun:"order_line_id,type:uuid"`
+	ProductID   uuid.UUID  `bun:"product_id,type:uuid"`
+	Description string     `bun:"description"`
+	Quantity    int64      `bun:"quantity"`
+	Reason      string     `bun:"reason"`
+	Comment     string     `bun:"comment"`
+	Disposition *string    `bun:"disposition"`
+	WarehouseID *uuid.UUID `bun:"warehouse_id,type:uuid"`
+}
+
+func (r *returnRow) ret() Return {
+	return Return{ID: r.ID, Number: r.Number, Status: Status(r.Status), AccountID: r.AccountID, OrderID: r.OrderID,
+		Comment: r.Comment, RejectionReason: r.RejectionReason, CreatedBy: r.CreatedBy, PortalUserID: r.PortalUserID,
+		ApprovedBy: r.ApprovedBy, ReceivedBy: r.ReceivedBy, RefundedBy: r.RefundedBy, CreditNoteID: r.CreditNoteID,
+		CreatedAt: r.CreatedAt.UTC(), ApprovedAt: utc(r.ApprovedAt), RejectedAt: utc(r.RejectedAt),
+		ReceivedAt: utc(r.ReceivedAt), RefundedAt: utc(r.RefundedAt), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func rowOf(x *Return) *returnRow {
+	return &returnRow{ID: x.ID, Number: x.Number, Status: string(x.Status), AccountID: x.AccountID, OrderID: x.OrderID,
+		Comment: x.Comment, RejectionReason: x.RejectionReason, CreatedBy: x.CreatedBy, PortalUserID: x.PortalUserID,
+		ApprovedBy: x.ApprovedBy, ReceivedBy: x.ReceivedBy, RefundedBy: x.RefundedBy, CreditNoteID: x.CreditNoteID,
+		CreatedAt: x.CreatedAt, ApprovedAt: x.ApprovedAt, RejectedAt: x.RejectedAt, ReceivedAt: x.ReceivedAt,
+		RefundedAt: x.RefundedAt, UpdatedAt: x.UpdatedAt}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// bindAccount limits a select over returns to the caller's account when
+// the caller is a portal customer (one without an account sees nothing).
+// SECURITY: every read of returns applies it, so another account's return
+// is answered exactly like a missing one.
+func bindAccount(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if acc, bound := tenant.BoundAccount(ctx); bound {
+			return q.Where("r.account_id = ?", acc)
+		}
+		return q
+	}
+}
+
+// forUpdate locks the selected rows on PostgreSQL; SQLite has one writer.
+func forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
+	if q.Dialect().Name() == dialect.PG {
+		return q.For("UPDATE")
+	}
+	return q
+}
+
+func errNotFound() error { return errs.E(errs.NotFound, "return not found") }
+
+// load reads a return the caller may see with its lines and names; lock
+// takes the row for the rest of the transaction.
+func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, error) {
+	var r returnRow
+	sel := tx.NewSelect().Model(&r).Apply(bindAccount(ctx)).Where("r.id = ?", id)
+	if lock {
+		sel = sel.Apply(forUpdate)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		if errs.Is(db.Translate(err), errs.NotFound) {
+			return Return{}, errNotFound()
+		}
+		return Return{}, err
+	}
+	x := r.ret()
+	var lines []lineRow
+	var err error
+	if err = tx.NewSelect().Model(&lines).Where("rl.return_id = ?", id).Order("rl.position").Scan(ctx); err != nil {
+		return Return{}, err
+	}
+	x.Lines = make([]Line, len(lines))
+	for i, l := range lines {
+		x.Lines[i] = Line{ID: l.ID, OrderLineID: l.OrderLineID, ProductID: l.ProductID, Description: l.Description,
+			Quantity: l.Quantity, Reason: Reason(l.Reason), Comment: l.Comment, WarehouseID: l.WarehouseID}
+		if l.Disposition != nil {
+			x.Lines[i].Condition = *l.Disposition
+		}
+	}
+	if x.Photos, err = photos(ctx, tx, id); err != nil {
+		return Return{}, err
+	}
+	list := []Return{x}
+	if err := names(ctx, tx, list); err != nil {
+		return Return{}, err
+	}
+	return list[0], nil
+}
+
+// names fills the account names and order numbers of list.
+func names(ctx context.Context, tx bun.IDB, list []Return) error {
+	accounts, orders := make([]uuid.UUID, len(list)), make([]uuid.UUID, len(list))
+	for i, x := range list {
+		accounts[i], orders[i] = x.AccountID, x.OrderID
+	}
+	an, on := map[uuid.UUID]string{}, map[uuid.UUID]string{}
+	if err := tenant.Names(ctx, tx, "accounts", "name", accounts, an); err != nil {
+		return err
+	}
+	if err := tenant.Names(ctx, tx, "orders", "number", orders, on); err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].AccountName, list[i].OrderNumber = an[list[i].AccountID], on[list[i].OrderID]
+	}
+	return nil
+}
+
+func insert(ctx context.Context, tx bun.IDB, x *Return) error {
+	if _, err := tx.NewInsert().Model(rowOf(x)).Exec(ctx); err != nil {
+		return db.Translate(err)
+	}
+	rows := make([]lineRow, len(x.Lines))
+	for i, l := range x.Lines {
+		rows[i] = lineRow{ID: l.ID, ReturnID: x.ID, Position: i, OrderLineID: l.OrderLineID, ProductID: l.ProductID,
+			Description: l.Description, Quantity: l.Quantity, Reason: string(l.Reason), Comment: l.Comment}
+	}
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return db.Translate(err)
+}
+
+func save(ctx context.Context, tx bun.IDB, x *Return) error {
+	_, err := tx.NewUpdate().Model(rowOf(x)).Column(returnColumns...).Where("r.id = ?", x.ID).Exec(ctx)
+	return err
+}
+
+// saveReceipt records how each line was received.
+func saveReceipt(ctx context.Context, tx bun.IDB, x *Return) error {
+	for _, l := range x.Lines {
+		cond := l.Condition
+		_, err := tx.NewUpdate().Model(&lineRow{ID: l.ID, Disposition: &cond, WarehouseID: l.WarehouseID}).
+			Column("disposition", "warehouse_id").Where("rl.id = ?", l.ID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// returnedByLine sums, per line of the order, the units held by its
+// returns that were not rejected.
+func returnedByLine(ctx context.Context, tx bun.IDB, orderID uuid.UUID) (map[uuid.UUID]int64, error) {
+	var rows []struct {
+		OrderLineID uuid.UUID `bun:"order_line_id"`
+		Quantity    int64     `bun:"quantity"`
+	}
+	err := tx.NewSelect().Model((*lineRow)(nil)).Apply(tenant.ScopeSelect(ctx)).
+		ColumnExpr("rl.order_line_id, SUM(rl.quantity) AS quantity").
+		Join("JOIN returns AS r ON r.tenant_id = rl.tenant_id AND r.id = rl.return_id").
+		Where("r.order_id = ?", orderID).
+		Where("r.status <> ?", string(StatusRejected)).
+		Group("rl.order_line_id").Scan(ctx, &rows)
+	out := make(map[uuid.UUID]int64, len(rows))
+	for _, r := range rows {
+		out[r.OrderLineID] = r.Quantity
+	}
+	return out, err
+}
+
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
