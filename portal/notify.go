@@ -14,20 +14,21 @@ import (
 	"nexo/internal/events"
 	"nexo/internal/mail"
 	"nexo/modules/invoicing"
+	"nexo/modules/returns"
 	"nexo/modules/sales"
 	"nexo/modules/shipping"
 	"nexo/tenant"
 )
 
-// The returns module's outbox topics. That module is written alongside this
-// consumer; the payload contract of all five is {"return_id", "number",
-// "account_id", "order_id", "status", "reason", "credit_note_id"}.
+// The returns module's outbox topics; the payload of all five is
+// {"return_id", "number", "account_id", "order_id", "status", "reason",
+// "credit_note_id"}.
 const (
-	TopicReturnRequested = "returns.return.requested"
-	TopicReturnApproved  = "returns.return.approved"
-	TopicReturnRejected  = "returns.return.rejected"
-	TopicReturnReceived  = "returns.return.received"
-	TopicReturnRefunded  = "returns.return.refunded"
+	TopicReturnRequested = returns.TopicRequested
+	TopicReturnApproved  = returns.TopicApproved
+	TopicReturnRejected  = returns.TopicRejected
+	TopicReturnReceived  = returns.TopicReceived
+	TopicReturnRefunded  = returns.TopicRefunded
 )
 
 // Documents is what customer notifications read of the documents they are
