@@ -6,20 +6,11 @@ import { api, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatMoney, formatNumber } from '../../lib/format';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
+import { Fact } from '../../components/Fact';
 
 type CustomerCreditNote = components['schemas']['CustomerCreditNote'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 /** PortalCreditNote is one credit note of the customer's account: what was credited, and the credited invoice's balance now. */
 export function PortalCreditNote() {

@@ -9,6 +9,7 @@ import { formatDate, formatMoney, formatNumber, formatPercentBp } from '../../li
 import { InvoicePayment } from './PortalInvoicePay';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
+import { Fact } from '../../components/Fact';
 
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
 const invoiceColor: Record<CustomerInvoice['status'], string> = { issued: 'blue', partially_paid: 'orange', paid: 'green', credited: 'gray' };
@@ -88,16 +89,6 @@ export function PortalInvoices() {
   );
 }
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 /** PortalInvoice is one invoice of the customer's account, with its lines, the PDF, how to pay it and its payments. */
 export function PortalInvoice() {

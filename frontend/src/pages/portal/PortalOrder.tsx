@@ -12,6 +12,7 @@ import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuo
 import { PortalShipments } from './PortalShipments';
 import { PortalOrderTicketLink } from './PortalTickets';
 import { RequestReturn } from './PortalReturns';
+import { Fact } from '../../components/Fact';
 
 type CustomerShipment = components['schemas']['CustomerShipment'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
@@ -19,16 +20,6 @@ type CustomerInvoice = components['schemas']['CustomerInvoice'];
 // The shipment steps have no order status of their own: their labels are the shipment statuses'.
 const stepLabel = (step: TimelineStep) => (step === 'in_transit' || step === 'delivered' ? `shipments.statuses.${step}` : `orders.statuses.${step}`);
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 /** PortalOrder is one order of the customer's account: lines, progress, shipments with tracking, and its invoices. */
 export function PortalOrder() {

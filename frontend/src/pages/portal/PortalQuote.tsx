@@ -12,18 +12,9 @@ import { formatDate, formatMoney, formatNumber, formatPercentBp } from '../../li
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, PortalQuoteBadge, usePortalCustomer } from './PortalQuotes';
 import { declineReason, quoteStanding, type CustomerQuote, type QuoteAccepted } from './portalQuotes';
+import { Fact } from '../../components/Fact';
 
 /** Fact is one labelled value in the quote's header card. */
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 /** PortalQuote is one quote as sent to the customer, who may accept or decline it while it is open. */
 export function PortalQuote() {

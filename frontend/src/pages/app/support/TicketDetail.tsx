@@ -11,17 +11,8 @@ import { formatDateTime } from '../../../lib/format';
 import { useLocale } from '../../../lib/useLocale';
 import { SLABadge, TicketPriorityBadge, TicketStatusBadge } from './Tickets';
 import { canReply, ticketPriorities, ticketStatuses, type Ticket, type TicketMessage, type TicketPriority, type TicketStatus } from './tickets';
+import { Fact } from '../../../components/Fact';
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      {children}
-    </Stack>
-  );
-}
 
 type Patch = { status?: TicketStatus; priority?: TicketPriority; assignee_id?: string | null };
 
