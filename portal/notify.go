@@ -20,15 +20,18 @@ import (
 	"nexo/tenant"
 )
 
-// The returns module's outbox topics; the payload of all five is
+// The returns module's outbox topics; the payload of all six is
 // {"return_id", "number", "account_id", "order_id", "status", "reason",
-// "credit_note_id"}.
+// "credit_note_id", "replacement_order_id"}. A replaced return sends no
+// email of its own: its replacement order's confirmation
+// (sales.TopicOrderConfirmed) already tells the customer.
 const (
 	TopicReturnRequested = returns.TopicRequested
 	TopicReturnApproved  = returns.TopicApproved
 	TopicReturnRejected  = returns.TopicRejected
 	TopicReturnReceived  = returns.TopicReceived
 	TopicReturnRefunded  = returns.TopicRefunded
+	TopicReturnReplaced  = returns.TopicReplaced
 )
 
 // Documents is what customer notifications read of the documents they are
@@ -71,6 +74,7 @@ var notifyTopics = map[string]string{
 	TopicReturnRejected:             "return_id",
 	TopicReturnReceived:             "return_id",
 	TopicReturnRefunded:             "return_id",
+	TopicReturnReplaced:             "return_id",
 }
 
 func (p *notifyPayload) id(field string) *uuid.UUID {

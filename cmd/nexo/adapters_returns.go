@@ -15,7 +15,8 @@ import (
 // Adapters for returns (see adapters.go): a return reads the sales order
 // (locked, so returns of one order queue), asks shipping what shipped and
 // was delivered, brings goods back through inventory's ledger and credits
-// them through invoicing, each through the returns module's own ports.
+// them through invoicing or replaces them with a no-charge sales order, each
+// through the returns module's own ports.
 
 // returnOrders gives returns the sales order a return is about, locked for
 // the return's transaction.
@@ -104,4 +105,30 @@ func (a returnInvoices) CreditNote(ctx context.Context, invoiceID uuid.UUID, lin
 	}
 	cn, err := a.inv.IssueCreditNote(ctx, in)
 	return cn.ID, err
+}
+
+// returnReplacements makes a return's replacement: a sales order for the
+// account in the returned order's currency, every line at a unit price of
+// 0, confirmed through sales (stock reserved like any order's), all in the
+// return's transaction.
+type returnReplacements struct{ sales *sales.Service }
+
+func (a returnReplacements) Replace(ctx context.Context, in returns.Replacement) (uuid.UUID, error) {
+	orig, err := a.sales.Get(ctx, in.OrderID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	var free int64
+	no := sales.NewOrder{AccountID: in.AccountID, Currency: orig.Currency, Notes: in.Notes, Lines: make([]sales.NewLine, len(in.Lines))}
+	for i, l := range in.Lines {
+		no.Lines[i] = sales.NewLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPriceMinor: &free}
+	}
+	o, err := a.sales.Create(ctx, no)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if _, err := a.sales.Confirm(ctx, o.ID); err != nil {
+		return uuid.Nil, err
+	}
+	return o.ID, nil
 }

@@ -242,7 +242,7 @@ var matrix = map[string]cell{
 	"PATCH /api/v1/tickets/:id":         {id: "ticket", body: map[string]any{"priority": "high"}},
 	"POST /api/v1/tickets/:id/messages": {id: "ticket", body: map[string]any{"body": "matrix"}},
 	"POST /api/v1/tickets/:id/close":    {id: "ticket"},
-	"GET /api/v1/returns": {},
+	"GET /api/v1/returns":               {},
 	"POST /api/v1/returns": {mkBody: func(f fixtures) any {
 		order, line, _ := strings.Cut(f["delivered_line"](), "|")
 		return returnBody(order, line, 1)
@@ -252,6 +252,7 @@ var matrix = map[string]cell{
 	"POST /api/v1/returns/:id/reject":   {id: "return", body: map[string]any{"reason": "matrix"}},
 	"POST /api/v1/returns/:id/receive":  {id: "return_approved", mkBody: func(f fixtures) any { return receiveBody(uuid.NewString(), f["stock_warehouse"]()) }},
 	"POST /api/v1/returns/:id/refund":   {id: "return_received"},
+	"POST /api/v1/returns/:id/replace":  {id: "return_received"},
 	"GET /api/v1/orders/:id/returnable": {id: "order"},
 	"POST /api/v1/returns/:id/photos":   {id: "return", body: "not an image"},
 	"GET /api/v1/return-photos/:id":     {id: "return_photo"},

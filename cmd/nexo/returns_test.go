@@ -453,3 +453,119 @@ func TestReturnPhotos(t *testing.T) {
 		t.Errorf("a photo after approval: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestReturnsReplace: a received return is replaced by a confirmed sales
+// order at no charge for the same account, products and units (stock
+// reserved like any order's), exactly once, and a return ends refunded or
+// replaced, never both.
+func TestReturnsReplace(t *testing.T) {
+	const slug = "returns-replace"
+	w := newReturnWorld(t, slug)
+	ta := w.ta
+	warehouse := ta.erpStaff(t, w.owner, slug, "warehouse")
+	finance := ta.erpStaff(t, w.owner, slug, "finance")
+	seller := ta.erpStaff(t, w.owner, slug, "sales")
+	so, line := w.order(3, true, true)
+	inv := w.invoiceOf(so)
+	received := func(qty int) retJSON {
+		t.Helper()
+		x := w.created(w.request(w.customer, so, line, qty))
+		w.step(warehouse, x.ID, "approve", nil, 200)
+		return w.step(warehouse, x.ID, "receive", receiveBody(x.Lines[0].ID, w.wh), 200)
+	}
+	x := received(2)
+	before := ta.erpStock(t, w.owner, w.product)
+	orders := ta.erpCount(t, w.owner, "/api/v1/orders?account_id="+w.account)
+
+	// Who may not: the warehouse (no orders:confirm), the customer, another
+	// tenant's owner and another account's customer (as if it did not exist).
+	other := ta.signup("returns-replace-b")
+	otherAcc := ta.erpCreate(t, w.owner, "/api/v1/accounts", map[string]any{"name": "Other SL", "currency": "EUR"})
+	otherCustomer := ta.portalCustomer(t, w.owner, slug, otherAcc, "other@"+slug+".example.com")
+	for name, c := range map[string]*client{"warehouse": warehouse, "customer": w.customer, "other account's customer": otherCustomer} {
+		if r := ta.do(c, "POST", "/api/v1/returns/"+x.ID+"/replace", nil); r.Status != 403 {
+			t.Errorf("%s replaces: %d %s", name, r.Status, r.Body)
+		}
+	}
+	if r := ta.do(other, "POST", "/api/v1/returns/"+x.ID+"/replace", nil); r.Status != 404 {
+		t.Errorf("another tenant replaces: %d %s", r.Status, r.Body)
+	}
+	if r := ta.do(otherCustomer, "GET", "/api/v1/returns/"+x.ID, nil); r.Status != 404 {
+		t.Errorf("another account's customer reads the return: %d %s", r.Status, r.Body)
+	}
+
+	var got struct {
+		retJSON
+		ReplacementOrderID     *string `json:"replacement_order_id"`
+		ReplacementOrderNumber string  `json:"replacement_order_number"`
+		ReplacedAt             *string `json:"replaced_at"`
+	}
+	r := ta.do(seller, "POST", "/api/v1/returns/"+x.ID+"/replace", nil)
+	if r.Status != 200 {
+		t.Fatalf("replace: %d %s", r.Status, r.Body)
+	}
+	r.json(t, &got)
+	if got.Status != "replaced" || got.ReplacementOrderID == nil || got.ReplacementOrderNumber == "" || got.ReplacedAt == nil ||
+		got.CreditNoteID != nil {
+		t.Fatalf("replaced: %s", r.Body)
+	}
+	var o struct {
+		AccountID  string `json:"account_id"`
+		Status     string `json:"status"`
+		Number     string `json:"number"`
+		Currency   string `json:"currency"`
+		TotalMinor int64  `json:"total_minor"`
+		Notes      string `json:"notes"`
+		Lines      []struct {
+			ProductID      string `json:"product_id"`
+			Quantity       int64  `json:"quantity"`
+			UnitPriceMinor int64  `json:"unit_price_minor"`
+			TotalMinor     int64  `json:"total_minor"`
+			ReservedQty    int64  `json:"reserved_qty"`
+		} `json:"lines"`
+	}
+	ta.do(w.owner, "GET", "/api/v1/orders/"+*got.ReplacementOrderID, nil).json(t, &o)
+	if o.AccountID != w.account || o.Status != "confirmed" || o.Number != got.ReplacementOrderNumber || o.Currency != "EUR" ||
+		o.TotalMinor != 0 || !strings.Contains(o.Notes, "Replacement for return "+x.Number) || len(o.Lines) != 1 ||
+		o.Lines[0].ProductID != w.product || o.Lines[0].Quantity != 2 || o.Lines[0].UnitPriceMinor != 0 ||
+		o.Lines[0].TotalMinor != 0 || o.Lines[0].ReservedQty != 2 {
+		t.Errorf("replacement order: %+v", o)
+	}
+	if after := ta.erpStock(t, w.owner, w.product); after.Reserved != before.Reserved+2 || after.OnHand != before.OnHand {
+		t.Errorf("stock after the replacement: %+v, before %+v", after, before)
+	}
+
+	// Exactly once, and never refunded as well: nothing changes.
+	w.step(seller, x.ID, "replace", nil, 409)
+	w.step(finance, x.ID, "refund", nil, 409)
+	if n := ta.erpCount(t, w.owner, "/api/v1/orders?account_id="+w.account); n != orders+1 {
+		t.Errorf("orders of the account: %d, want %d", n, orders+1)
+	}
+	if got := w.invoiceOf(so); len(got.CreditNotes) != 0 || got.BalanceMinor != inv.BalanceMinor {
+		t.Errorf("invoice after a refund of a replaced return: %+v", got)
+	}
+
+	// The customer sees it replaced, with the order to follow.
+	var cx map[string]any
+	ta.do(w.customer, "GET", "/api/v1/returns/"+x.ID, nil).json(t, &cx)
+	if cx["status"] != "replaced" || cx["replacement_order_id"] != *got.ReplacementOrderID || cx["replacement_order_number"] != o.Number {
+		t.Errorf("customer's return: %+v", cx)
+	}
+	if _, leak := cx["replaced_by"]; leak {
+		t.Errorf("customer's return shows replaced_by: %+v", cx)
+	}
+	if r := ta.do(w.customer, "GET", "/api/v1/orders/"+*got.ReplacementOrderID, nil); r.Status != 200 {
+		t.Errorf("customer reads the replacement order: %d %s", r.Status, r.Body)
+	}
+	if n := ta.erpCount(t, w.owner, "/api/v1/returns?status=replaced"); n != 1 {
+		t.Errorf("replaced returns: %d", n)
+	}
+
+	// A refunded return is not replaced afterwards.
+	y := received(1)
+	w.step(finance, y.ID, "refund", nil, 200)
+	w.step(seller, y.ID, "replace", nil, 409)
+	if n := ta.erpCount(t, w.owner, "/api/v1/orders?account_id="+w.account); n != orders+1 {
+		t.Errorf("orders after replacing a refunded return: %d, want %d", n, orders+1)
+	}
+}

@@ -189,9 +189,10 @@ func (a *appState) buildModules() {
 	a.tickets = tickets.NewService(a.db, ticketLinks{crm: a.crm, sales: a.sales, catalog: a.catalog, stock: a.stock,
 		identity: a.identity}, a.identity, tickets.Options{Now: now})
 	// Returns read orders and deliveries, bring goods back into stock and
-	// credit them through invoicing.
+	// credit them through invoicing or replace them with a sales order.
 	a.returns = returns.NewService(a.db, returns.Deps{Orders: returnOrders{a.sales}, Deliveries: returnDeliveries{a.shipping},
-		Stock: returnStock{a.stock}, Invoices: returnInvoices{a.invoicing}, Numbers: a.identity}, now)
+		Stock: returnStock{a.stock}, Invoices: returnInvoices{a.invoicing}, Replacements: returnReplacements{a.sales},
+		Numbers: a.identity}, now)
 	a.timeline = flows.NewTimelineService(a.db, a.credit,
 		append(flows.TimelineSources(a.crm, a.sales, a.production, a.shipping, a.invoicing), flows.QuoteSource(a.quotes),
 			flows.TicketSource(a.tickets))...)

@@ -1,10 +1,11 @@
 -- Returns (E8, F6, P4): a customer (through the portal) or staff asks to
 -- send back units of delivered order lines; staff approve or reject it,
 -- receive the goods (each line restocked or quarantined, through the stock
--- ledger) and refund it with one credit note against the invoiced lines.
+-- ledger) and refund it with one credit note against the invoiced lines, or
+-- replace it with a confirmed sales order at no charge.
 --
 --	requested → approved → received → refunded
---	          └→ rejected
+--	          └→ rejected             └→ replaced
 --
 -- A rejected return changes no stock and no money. The number comes from
 -- the tenant's gap-free "return" series in the creating transaction.
@@ -12,7 +13,7 @@ CREATE TABLE returns (
     tenant_id         uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     id                uuid PRIMARY KEY,
     number            text NOT NULL,
-    status            text NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'refunded')),
+    status            text NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'refunded', 'replaced')),
     account_id        uuid NOT NULL,
     order_id          uuid NOT NULL,
     comment           text NOT NULL DEFAULT '',
@@ -23,20 +24,29 @@ CREATE TABLE returns (
     received_by       uuid,
     refunded_by       uuid,
     credit_note_id    uuid,
+    replaced_by       uuid,
+    replacement_order_id uuid,
     created_at        timestamptz NOT NULL,
     approved_at       timestamptz,
     rejected_at       timestamptz,
     received_at       timestamptz,
     refunded_at       timestamptz,
+    replaced_at       timestamptz,
     updated_at        timestamptz NOT NULL,
     UNIQUE (tenant_id, id),
     UNIQUE (tenant_id, number),
     -- One credit note credits one return, once (no double credit).
     UNIQUE (tenant_id, credit_note_id),
+    -- One replacement order replaces one return, once.
+    UNIQUE (tenant_id, replacement_order_id),
     CHECK ((status = 'rejected') = (rejected_at IS NOT NULL)),
     CHECK (status <> 'rejected' OR rejection_reason <> ''),
+    -- A return ends refunded (with its credit note) or replaced (with its
+    -- replacement order), never both.
     CHECK ((status = 'refunded') = (credit_note_id IS NOT NULL)),
-    CHECK (status NOT IN ('received', 'refunded') OR received_at IS NOT NULL),
+    CHECK ((status = 'replaced') = (replacement_order_id IS NOT NULL)),
+    CHECK ((status = 'replaced') = (replaced_at IS NOT NULL)),
+    CHECK (status NOT IN ('received', 'refunded', 'replaced') OR received_at IS NOT NULL),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id),
     FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id),
@@ -44,6 +54,8 @@ CREATE TABLE returns (
     FOREIGN KEY (tenant_id, approved_by) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, received_by) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, refunded_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, replaced_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, replacement_order_id) REFERENCES orders (tenant_id, id),
     FOREIGN KEY (tenant_id, credit_note_id) REFERENCES credit_notes (tenant_id, id)
 );
 CREATE INDEX returns_account ON returns (tenant_id, account_id, id);

@@ -1,10 +1,11 @@
 -- Returns (E8, F6, P4): a customer (through the portal) or staff asks to
 -- send back units of delivered order lines; staff approve or reject it,
 -- receive the goods (each line restocked or quarantined, through the stock
--- ledger) and refund it with one credit note against the invoiced lines.
+-- ledger) and refund it with one credit note against the invoiced lines, or
+-- replace it with a confirmed sales order at no charge.
 --
 --	requested → approved → received → refunded
---	          └→ rejected
+--	          └→ rejected             └→ replaced
 --
 -- A rejected return changes no stock and no money. The number comes from
 -- the tenant's gap-free "return" series in the creating transaction.
@@ -12,7 +13,7 @@ CREATE TABLE returns (
     tenant_id         TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     id                TEXT PRIMARY KEY,
     number            TEXT NOT NULL,
-    status            TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'refunded')),
+    status            TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'refunded', 'replaced')),
     account_id        TEXT NOT NULL,
     order_id          TEXT NOT NULL,
     comment           TEXT NOT NULL DEFAULT '',
@@ -23,20 +24,29 @@ CREATE TABLE returns (
     received_by       TEXT,
     refunded_by       TEXT,
     credit_note_id    TEXT,
+    replaced_by       TEXT,
+    replacement_order_id TEXT,
     created_at        TIMESTAMP NOT NULL,
     approved_at       TIMESTAMP,
     rejected_at       TIMESTAMP,
     received_at       TIMESTAMP,
     refunded_at       TIMESTAMP,
+    replaced_at       TIMESTAMP,
     updated_at        TIMESTAMP NOT NULL,
     UNIQUE (tenant_id, id),
     UNIQUE (tenant_id, number),
     -- One credit note credits one return, once (no double credit).
     UNIQUE (tenant_id, credit_note_id),
+    -- One replacement order replaces one return, once.
+    UNIQUE (tenant_id, replacement_order_id),
     CHECK ((status = 'rejected') = (rejected_at IS NOT NULL)),
     CHECK (status <> 'rejected' OR rejection_reason <> ''),
+    -- A return ends refunded (with its credit note) or replaced (with its
+    -- replacement order), never both.
     CHECK ((status = 'refunded') = (credit_note_id IS NOT NULL)),
-    CHECK (status NOT IN ('received', 'refunded') OR received_at IS NOT NULL),
+    CHECK ((status = 'replaced') = (replacement_order_id IS NOT NULL)),
+    CHECK ((status = 'replaced') = (replaced_at IS NOT NULL)),
+    CHECK (status NOT IN ('received', 'refunded', 'replaced') OR received_at IS NOT NULL),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
     FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id),
     FOREIGN KEY (tenant_id, created_by) REFERENCES users (tenant_id, id),
@@ -44,6 +54,8 @@ CREATE TABLE returns (
     FOREIGN KEY (tenant_id, approved_by) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, received_by) REFERENCES users (tenant_id, id),
     FOREIGN KEY (tenant_id, refunded_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, replaced_by) REFERENCES users (tenant_id, id),
+    FOREIGN KEY (tenant_id, replacement_order_id) REFERENCES orders (tenant_id, id),
     FOREIGN KEY (tenant_id, credit_note_id) REFERENCES credit_notes (tenant_id, id)
 );
 CREATE INDEX returns_account ON returns (tenant_id, account_id, id);

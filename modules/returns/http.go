@@ -28,7 +28,10 @@ const RequestPermission = "returns:request"
 // returnable quantities are open to portal customers (P4), bound to their
 // account and answered with the customer allow-list; approving, rejecting
 // and receiving need returns:manage, and refunding issues a credit note,
-// so it needs credit_notes:issue like any other credit note.
+// so it needs credit_notes:issue like any other credit note. Replacing
+// creates and confirms a sales order (reserving stock), so it needs
+// orders:confirm like confirming any order: orders:write alone would let a
+// role that may only draft orders confirm one through this route.
 func (h *Handler) Routes(r *web.Router) {
 	read, manage := web.CustomerPerm("returns:read"), web.Perm("returns:manage")
 	r.Get("/returns", read, h.list)
@@ -38,6 +41,7 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/returns/:id/reject", manage, h.reject)
 	r.Post("/returns/:id/receive", manage, h.receive)
 	r.Post("/returns/:id/refund", web.Perm("credit_notes:issue"), h.refund)
+	r.Post("/returns/:id/replace", web.Perm("orders:confirm"), h.replace)
 	r.Get("/orders/:id/returnable", read, h.returnable)
 	// Photos: added by whoever may request, while the return is requested;
 	// read by whoever may read the return (the account binding included).
@@ -109,29 +113,33 @@ type lineJSON struct {
 }
 
 type returnJSON struct {
-	ID              uuid.UUID    `json:"id"`
-	Number          string       `json:"number"`
-	Status          Status       `json:"status"`
-	AccountID       uuid.UUID    `json:"account_id"`
-	AccountName     string       `json:"account_name"`
-	OrderID         uuid.UUID    `json:"order_id"`
-	OrderNumber     string       `json:"order_number"`
-	Comment         string       `json:"comment"`
-	RejectionReason string       `json:"rejection_reason"`
-	CreatedBy       *uuid.UUID   `json:"created_by"`
-	PortalUserID    *uuid.UUID   `json:"portal_user_id"`
-	ApprovedBy      *uuid.UUID   `json:"approved_by"`
-	ReceivedBy      *uuid.UUID   `json:"received_by"`
-	RefundedBy      *uuid.UUID   `json:"refunded_by"`
-	CreditNoteID    *uuid.UUID   `json:"credit_note_id"`
-	CreatedAt       time.Time    `json:"created_at"`
-	ApprovedAt      *time.Time   `json:"approved_at"`
-	RejectedAt      *time.Time   `json:"rejected_at"`
-	ReceivedAt      *time.Time   `json:"received_at"`
-	RefundedAt      *time.Time   `json:"refunded_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	Lines           *[]lineJSON  `json:"lines,omitempty"`  // detail only
-	Photos          *[]photoJSON `json:"photos,omitempty"` // detail only
+	ID                     uuid.UUID    `json:"id"`
+	Number                 string       `json:"number"`
+	Status                 Status       `json:"status"`
+	AccountID              uuid.UUID    `json:"account_id"`
+	AccountName            string       `json:"account_name"`
+	OrderID                uuid.UUID    `json:"order_id"`
+	OrderNumber            string       `json:"order_number"`
+	Comment                string       `json:"comment"`
+	RejectionReason        string       `json:"rejection_reason"`
+	CreatedBy              *uuid.UUID   `json:"created_by"`
+	PortalUserID           *uuid.UUID   `json:"portal_user_id"`
+	ApprovedBy             *uuid.UUID   `json:"approved_by"`
+	ReceivedBy             *uuid.UUID   `json:"received_by"`
+	RefundedBy             *uuid.UUID   `json:"refunded_by"`
+	CreditNoteID           *uuid.UUID   `json:"credit_note_id"`
+	ReplacedBy             *uuid.UUID   `json:"replaced_by"`
+	ReplacementOrderID     *uuid.UUID   `json:"replacement_order_id"`
+	ReplacementOrderNumber string       `json:"replacement_order_number"`
+	CreatedAt              time.Time    `json:"created_at"`
+	ApprovedAt             *time.Time   `json:"approved_at"`
+	RejectedAt             *time.Time   `json:"rejected_at"`
+	ReceivedAt             *time.Time   `json:"received_at"`
+	RefundedAt             *time.Time   `json:"refunded_at"`
+	ReplacedAt             *time.Time   `json:"replaced_at"`
+	UpdatedAt              time.Time    `json:"updated_at"`
+	Lines                  *[]lineJSON  `json:"lines,omitempty"`  // detail only
+	Photos                 *[]photoJSON `json:"photos,omitempty"` // detail only
 }
 
 // customerReturnJSON is what a portal customer sees of a return (A4): the
@@ -139,22 +147,27 @@ type returnJSON struct {
 // the portal user id, where the goods went (warehouses) or whether they
 // were restocked or quarantined (stock handling is the tenant's business).
 type customerReturnJSON struct {
-	ID              uuid.UUID           `json:"id"`
-	Number          string              `json:"number"`
-	Status          Status              `json:"status"`
-	AccountID       uuid.UUID           `json:"account_id"`
-	OrderID         uuid.UUID           `json:"order_id"`
-	OrderNumber     string              `json:"order_number"`
-	Comment         string              `json:"comment"`
-	RejectionReason string              `json:"rejection_reason"`
-	CreditNoteID    *uuid.UUID          `json:"credit_note_id"`
-	CreatedAt       time.Time           `json:"created_at"`
-	ApprovedAt      *time.Time          `json:"approved_at"`
-	RejectedAt      *time.Time          `json:"rejected_at"`
-	ReceivedAt      *time.Time          `json:"received_at"`
-	RefundedAt      *time.Time          `json:"refunded_at"`
-	Lines           *[]customerLineJSON `json:"lines,omitempty"`  // detail only
-	Photos          *[]photoJSON        `json:"photos,omitempty"` // detail only
+	ID              uuid.UUID  `json:"id"`
+	Number          string     `json:"number"`
+	Status          Status     `json:"status"`
+	AccountID       uuid.UUID  `json:"account_id"`
+	OrderID         uuid.UUID  `json:"order_id"`
+	OrderNumber     string     `json:"order_number"`
+	Comment         string     `json:"comment"`
+	RejectionReason string     `json:"rejection_reason"`
+	CreditNoteID    *uuid.UUID `json:"credit_note_id"`
+	// The replacement order, so the portal can link to it (the order is
+	// the customer's own: same account).
+	ReplacementOrderID     *uuid.UUID          `json:"replacement_order_id"`
+	ReplacementOrderNumber string              `json:"replacement_order_number"`
+	CreatedAt              time.Time           `json:"created_at"`
+	ApprovedAt             *time.Time          `json:"approved_at"`
+	RejectedAt             *time.Time          `json:"rejected_at"`
+	ReceivedAt             *time.Time          `json:"received_at"`
+	RefundedAt             *time.Time          `json:"refunded_at"`
+	ReplacedAt             *time.Time          `json:"replaced_at"`
+	Lines                  *[]customerLineJSON `json:"lines,omitempty"`  // detail only
+	Photos                 *[]photoJSON        `json:"photos,omitempty"` // detail only
 }
 
 type customerLineJSON struct {
@@ -171,7 +184,9 @@ func returnOut(x Return, detail bool) returnJSON {
 		OrderID: x.OrderID, OrderNumber: x.OrderNumber, Comment: x.Comment, RejectionReason: x.RejectionReason,
 		CreatedBy: x.CreatedBy, PortalUserID: x.PortalUserID, ApprovedBy: x.ApprovedBy, ReceivedBy: x.ReceivedBy,
 		RefundedBy: x.RefundedBy, CreditNoteID: x.CreditNoteID, CreatedAt: x.CreatedAt, ApprovedAt: x.ApprovedAt,
-		RejectedAt: x.RejectedAt, ReceivedAt: x.ReceivedAt, RefundedAt: x.RefundedAt, UpdatedAt: x.UpdatedAt}
+		RejectedAt: x.RejectedAt, ReceivedAt: x.ReceivedAt, RefundedAt: x.RefundedAt, UpdatedAt: x.UpdatedAt,
+		ReplacedBy: x.ReplacedBy, ReplacementOrderID: x.ReplacementOrderID, ReplacementOrderNumber: x.ReplacementOrderNumber,
+		ReplacedAt: x.ReplacedAt}
 	if detail {
 		lines := make([]lineJSON, len(x.Lines))
 		for i, l := range x.Lines {
@@ -191,7 +206,8 @@ func customerOut(x Return, detail bool) customerReturnJSON {
 	out := customerReturnJSON{ID: x.ID, Number: x.Number, Status: x.Status, AccountID: x.AccountID, OrderID: x.OrderID,
 		OrderNumber: x.OrderNumber, Comment: x.Comment, RejectionReason: x.RejectionReason, CreditNoteID: x.CreditNoteID,
 		CreatedAt: x.CreatedAt, ApprovedAt: x.ApprovedAt, RejectedAt: x.RejectedAt, ReceivedAt: x.ReceivedAt,
-		RefundedAt: x.RefundedAt}
+		RefundedAt: x.RefundedAt, ReplacementOrderID: x.ReplacementOrderID, ReplacementOrderNumber: x.ReplacementOrderNumber,
+		ReplacedAt: x.ReplacedAt}
 	if detail {
 		lines := make([]customerLineJSON, len(x.Lines))
 		for i, l := range x.Lines {
@@ -373,6 +389,18 @@ func (h *Handler) refund(c *fiber.Ctx) error {
 		return err
 	}
 	x, err := h.svc.Refund(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.out(c, x)
+}
+
+func (h *Handler) replace(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	x, err := h.svc.Replace(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

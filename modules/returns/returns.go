@@ -5,7 +5,7 @@
 // document) and refund it with one credit note at the invoiced prices.
 //
 //	requested → approved → received → refunded
-//	          └→ rejected
+//	          └→ rejected             └→ replaced
 //
 // Rules, each checked in the writing transaction:
 //
@@ -19,8 +19,14 @@
 //     is issued in the same transaction that marks it refunded, and the
 //     credit note id is unique among returns.
 //   - Only invoiced units are credited; a line never invoiced is a 422.
+//   - A received return ends once, refunded or replaced, never both: a
+//     replacement is a confirmed sales order at no charge for the same
+//     products and units, created and confirmed (stock reserved) in the
+//     transaction that marks the return replaced; the order id is unique
+//     among returns.
 //
-// The module owns its ports (Orders, Deliveries, Stock, Invoices, Numbers);
+// The module owns its ports (Orders, Deliveries, Stock, Invoices,
+// Replacements, Numbers);
 // cmd/nexo wires sales, shipping, inventory, invoicing and tenant behind
 // them. Quantities are int64 units, never floats.
 package returns
@@ -43,11 +49,12 @@ const (
 	StatusRejected  Status = "rejected"
 	StatusReceived  Status = "received"
 	StatusRefunded  Status = "refunded"
+	StatusReplaced  Status = "replaced"
 )
 
 // Statuses lists every status, in life order.
 func Statuses() []Status {
-	return []Status{StatusRequested, StatusApproved, StatusRejected, StatusReceived, StatusRefunded}
+	return []Status{StatusRequested, StatusApproved, StatusRejected, StatusReceived, StatusRefunded, StatusReplaced}
 }
 
 // Valid reports whether s is a return status.
@@ -102,13 +109,14 @@ func (r Reason) Valid() bool {
 // Outbox topics (a contract: the customer emails are written against
 // them). Payload: {"return_id", "number", "account_id", "order_id",
 // "status", "reason" (the rejection reason or ""), "credit_note_id" (uuid
-// or null)}.
+// or null), "replacement_order_id" (uuid or null)}.
 const (
 	TopicRequested = "returns.return.requested"
 	TopicApproved  = "returns.return.approved"
 	TopicRejected  = "returns.return.rejected"
 	TopicReceived  = "returns.return.received"
 	TopicRefunded  = "returns.return.refunded"
+	TopicReplaced  = "returns.return.replaced"
 )
 
 // Return is a return request with its lines.
@@ -128,14 +136,19 @@ type Return struct {
 	ReceivedBy      *uuid.UUID
 	RefundedBy      *uuid.UUID
 	CreditNoteID    *uuid.UUID
-	CreatedAt       time.Time
-	ApprovedAt      *time.Time
-	RejectedAt      *time.Time
-	ReceivedAt      *time.Time
-	RefundedAt      *time.Time
-	UpdatedAt       time.Time
-	Lines           []Line
-	Photos          []Photo // without their bytes
+	ReplacedBy      *uuid.UUID
+	// ReplacementOrderID is the no-charge order that replaces the goods.
+	ReplacementOrderID     *uuid.UUID
+	ReplacementOrderNumber string
+	CreatedAt              time.Time
+	ApprovedAt             *time.Time
+	RejectedAt             *time.Time
+	ReceivedAt             *time.Time
+	RefundedAt             *time.Time
+	ReplacedAt             *time.Time
+	UpdatedAt              time.Time
+	Lines                  []Line
+	Photos                 []Photo // without their bytes
 }
 
 // Line is one order line's returned units.
@@ -273,6 +286,28 @@ type Invoices interface {
 	InvoicedLines(ctx context.Context, orderID uuid.UUID) ([]InvoicedLine, error)
 	// CreditNote issues a credit note and returns its id.
 	CreditNote(ctx context.Context, invoiceID uuid.UUID, lines []CreditLine, reason string) (uuid.UUID, error)
+}
+
+// ReplacementLine is one product of a replacement order.
+type ReplacementLine struct {
+	ProductID uuid.UUID
+	Quantity  int64
+}
+
+// Replacement asks for a no-charge order replacing a return's goods.
+type Replacement struct {
+	AccountID uuid.UUID
+	OrderID   uuid.UUID // the returned order, whose currency the replacement keeps
+	Notes     string
+	Lines     []ReplacementLine
+}
+
+// Replacements is the sales side of a replacement (wired to
+// sales.Service), inside the return's transaction.
+type Replacements interface {
+	// Replace creates the order at no charge and confirms it, reserving
+	// stock as for any order, and returns its id.
+	Replace(ctx context.Context, in Replacement) (uuid.UUID, error)
 }
 
 // Numbers allocates document numbers in the caller's transaction.

@@ -24,17 +24,19 @@ type Service struct {
 	deliveries Deliveries
 	stock      Stock
 	invoices   Invoices
+	replace    Replacements
 	numbers    Numbers
 	now        func() time.Time
 }
 
 // Deps are the ports a Service needs.
 type Deps struct {
-	Orders     Orders
-	Deliveries Deliveries
-	Stock      Stock
-	Invoices   Invoices
-	Numbers    Numbers
+	Orders       Orders
+	Deliveries   Deliveries
+	Stock        Stock
+	Invoices     Invoices
+	Replacements Replacements
+	Numbers      Numbers
 }
 
 // NewService returns the returns service over d; now is the clock (nil:
@@ -44,7 +46,7 @@ func NewService(d *tenant.DB, deps Deps, now func() time.Time) *Service {
 		now = time.Now
 	}
 	return &Service{db: d, orders: deps.Orders, deliveries: deps.Deliveries, stock: deps.Stock, invoices: deps.Invoices,
-		numbers: deps.Numbers, now: now}
+		replace: deps.Replacements, numbers: deps.Numbers, now: now}
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -336,6 +338,35 @@ func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
 	})
 }
 
+// Replace sends the goods of a received return again instead of refunding
+// them: a sales order for the return's account with every returned line's
+// product and units at a unit price of 0 (so no tax and nothing to
+// invoice), its notes naming the return, confirmed through sales so stock
+// is reserved as for any order. Exactly once, like Refund: the return row
+// is locked and the order is created and confirmed in the transaction that
+// marks it replaced, so a second replace, or a refund after it, finds it
+// replaced (409) and a failure leaves neither an order nor a change.
+func (s *Service) Replace(ctx context.Context, id uuid.UUID) (Return, error) {
+	return s.step(ctx, id, StatusReceived, "return.replaced", TopicReplaced, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
+		in := Replacement{AccountID: x.AccountID, OrderID: x.OrderID, Lines: make([]ReplacementLine, len(x.Lines)),
+			Notes: fmt.Sprintf("Replacement for return %s (order %s)", x.Number, x.OrderNumber)}
+		for i, l := range x.Lines {
+			in.Lines[i] = ReplacementLine{ProductID: l.ProductID, Quantity: l.Quantity}
+		}
+		order, err := s.replace.Replace(ctx, in)
+		var e *errs.Error
+		if errors.As(err, &e) && e.Code == errs.Invalid {
+			// The sales side names its own fields (an account or product
+			// made inactive since): the request was fine, the state is not.
+			return &errs.Error{Code: errs.FailedPrecondition, Message: "the replacement order cannot be made: " + e.Message, Fields: e.Fields}
+		} else if err != nil {
+			return err
+		}
+		x.Status, x.ReplacedAt, x.ReplacedBy, x.ReplacementOrderID = StatusReplaced, &t, by, &order
+		return nil
+	})
+}
+
 // creditPlan picks the invoice that credits every line of x: the newest
 // one whose lines for x's order lines still have the units open. A line
 // never invoiced, or with fewer units left to credit than it returns, is
@@ -441,7 +472,8 @@ func (s *Service) record(ctx context.Context, tx bun.IDB, action, topic string, 
 // customer emails are written against).
 func Payload(x Return) map[string]any {
 	return map[string]any{"return_id": x.ID, "number": x.Number, "account_id": x.AccountID, "order_id": x.OrderID,
-		"status": string(x.Status), "reason": x.RejectionReason, "credit_note_id": x.CreditNoteID}
+		"status": string(x.Status), "reason": x.RejectionReason, "credit_note_id": x.CreditNoteID,
+		"replacement_order_id": x.ReplacementOrderID}
 }
 
 // check validates a request's own fields.
@@ -482,7 +514,7 @@ func (in *NewReturn) check() error {
 
 const (
 	reasonList    = "damaged, wrong_item, not_as_described, no_longer_needed, other"
-	statusList    = "requested, approved, rejected, received, refunded"
+	statusList    = "requested, approved, rejected, received, refunded, replaced"
 	conditionList = "restock or quarantine"
 )
 

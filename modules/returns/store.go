@@ -16,31 +16,34 @@ import (
 type returnRow struct {
 	bun.BaseModel `bun:"table:returns,alias:r"`
 	tenant.Scoped
-	ID              uuid.UUID  `bun:"id,pk,type:uuid"`
-	Number          string     `bun:"number"`
-	Status          string     `bun:"status"`
-	AccountID       uuid.UUID  `bun:"account_id,type:uuid"`
-	OrderID         uuid.UUID  `bun:"order_id,type:uuid"`
-	Comment         string     `bun:"comment"`
-	RejectionReason string     `bun:"rejection_reason"`
-	CreatedBy       *uuid.UUID `bun:"created_by,type:uuid"`
-	PortalUserID    *uuid.UUID `bun:"portal_user_id,type:uuid"`
-	ApprovedBy      *uuid.UUID `bun:"approved_by,type:uuid"`
-	ReceivedBy      *uuid.UUID `bun:"received_by,type:uuid"`
-	RefundedBy      *uuid.UUID `bun:"refunded_by,type:uuid"`
-	CreditNoteID    *uuid.UUID `bun:"credit_note_id,type:uuid"`
-	CreatedAt       time.Time  `bun:"created_at"`
-	ApprovedAt      *time.Time `bun:"approved_at"`
-	RejectedAt      *time.Time `bun:"rejected_at"`
-	ReceivedAt      *time.Time `bun:"received_at"`
-	RefundedAt      *time.Time `bun:"refunded_at"`
-	UpdatedAt       time.Time  `bun:"updated_at"`
+	ID                 uuid.UUID  `bun:"id,pk,type:uuid"`
+	Number             string     `bun:"number"`
+	Status             string     `bun:"status"`
+	AccountID          uuid.UUID  `bun:"account_id,type:uuid"`
+	OrderID            uuid.UUID  `bun:"order_id,type:uuid"`
+	Comment            string     `bun:"comment"`
+	RejectionReason    string     `bun:"rejection_reason"`
+	CreatedBy          *uuid.UUID `bun:"created_by,type:uuid"`
+	PortalUserID       *uuid.UUID `bun:"portal_user_id,type:uuid"`
+	ApprovedBy         *uuid.UUID `bun:"approved_by,type:uuid"`
+	ReceivedBy         *uuid.UUID `bun:"received_by,type:uuid"`
+	RefundedBy         *uuid.UUID `bun:"refunded_by,type:uuid"`
+	CreditNoteID       *uuid.UUID `bun:"credit_note_id,type:uuid"`
+	ReplacedBy         *uuid.UUID `bun:"replaced_by,type:uuid"`
+	ReplacementOrderID *uuid.UUID `bun:"replacement_order_id,type:uuid"`
+	CreatedAt          time.Time  `bun:"created_at"`
+	ApprovedAt         *time.Time `bun:"approved_at"`
+	RejectedAt         *time.Time `bun:"rejected_at"`
+	ReceivedAt         *time.Time `bun:"received_at"`
+	RefundedAt         *time.Time `bun:"refunded_at"`
+	ReplacedAt         *time.Time `bun:"replaced_at"`
+	UpdatedAt          time.Time  `bun:"updated_at"`
 }
 
 // returnColumns are what a status change writes (never the number, the
 // account, the order or who asked).
 var returnColumns = []string{"status", "rejection_reason", "approved_by", "received_by", "refunded_by", "credit_note_id",
-	"approved_at", "rejected_at", "received_at", "refunded_at", "updated_at"}
+	"replaced_by", "replacement_order_id", "approved_at", "rejected_at", "received_at", "refunded_at", "replaced_at", "updated_at"}
 
 type lineRow struct {
 	bun.BaseModel `bun:"table:return_lines,alias:rl"`
@@ -62,16 +65,18 @@ func (r *returnRow) ret() Return {
 	return Return{ID: r.ID, Number: r.Number, Status: Status(r.Status), AccountID: r.AccountID, OrderID: r.OrderID,
 		Comment: r.Comment, RejectionReason: r.RejectionReason, CreatedBy: r.CreatedBy, PortalUserID: r.PortalUserID,
 		ApprovedBy: r.ApprovedBy, ReceivedBy: r.ReceivedBy, RefundedBy: r.RefundedBy, CreditNoteID: r.CreditNoteID,
+		ReplacedBy: r.ReplacedBy, ReplacementOrderID: r.ReplacementOrderID,
 		CreatedAt: r.CreatedAt.UTC(), ApprovedAt: utc(r.ApprovedAt), RejectedAt: utc(r.RejectedAt),
-		ReceivedAt: utc(r.ReceivedAt), RefundedAt: utc(r.RefundedAt), UpdatedAt: r.UpdatedAt.UTC()}
+		ReceivedAt: utc(r.ReceivedAt), RefundedAt: utc(r.RefundedAt), ReplacedAt: utc(r.ReplacedAt), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func rowOf(x *Return) *returnRow {
 	return &returnRow{ID: x.ID, Number: x.Number, Status: string(x.Status), AccountID: x.AccountID, OrderID: x.OrderID,
 		Comment: x.Comment, RejectionReason: x.RejectionReason, CreatedBy: x.CreatedBy, PortalUserID: x.PortalUserID,
 		ApprovedBy: x.ApprovedBy, ReceivedBy: x.ReceivedBy, RefundedBy: x.RefundedBy, CreditNoteID: x.CreditNoteID,
+		ReplacedBy: x.ReplacedBy, ReplacementOrderID: x.ReplacementOrderID,
 		CreatedAt: x.CreatedAt, ApprovedAt: x.ApprovedAt, RejectedAt: x.RejectedAt, ReceivedAt: x.ReceivedAt,
-		RefundedAt: x.RefundedAt, UpdatedAt: x.UpdatedAt}
+		RefundedAt: x.RefundedAt, ReplacedAt: x.ReplacedAt, UpdatedAt: x.UpdatedAt}
 }
 
 func utc(t *time.Time) *time.Time {
@@ -143,11 +148,16 @@ func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, err
 	return list[0], nil
 }
 
-// names fills the account names and order numbers of list.
+// names fills the account names and order numbers (the returned order's
+// and the replacement's) of list.
 func names(ctx context.Context, tx bun.IDB, list []Return) error {
-	accounts, orders := make([]uuid.UUID, len(list)), make([]uuid.UUID, len(list))
+	accounts, orders := make([]uuid.UUID, len(list)), make([]uuid.UUID, 0, len(list))
 	for i, x := range list {
-		accounts[i], orders[i] = x.AccountID, x.OrderID
+		accounts[i] = x.AccountID
+		orders = append(orders, x.OrderID)
+		if x.ReplacementOrderID != nil {
+			orders = append(orders, *x.ReplacementOrderID)
+		}
 	}
 	an, on := map[uuid.UUID]string{}, map[uuid.UUID]string{}
 	if err := tenant.Names(ctx, tx, "accounts", "name", accounts, an); err != nil {
@@ -158,6 +168,9 @@ func names(ctx context.Context, tx bun.IDB, list []Return) error {
 	}
 	for i := range list {
 		list[i].AccountName, list[i].OrderNumber = an[list[i].AccountID], on[list[i].OrderID]
+		if id := list[i].ReplacementOrderID; id != nil {
+			list[i].ReplacementOrderNumber = on[*id]
+		}
 	}
 	return nil
 }

@@ -60,7 +60,9 @@ func confirmable(o Order, approval bool) error {
 // two orders of one customer are checked one after the other and cannot
 // both spend the same credit.
 func (s *Service) creditHold(ctx context.Context, tx bun.IDB, o *Order) (bool, error) {
-	if s.credit == nil {
+	// An order that charges nothing (a return's replacement) spends no
+	// credit, so even a customer over their limit gets it.
+	if s.credit == nil || o.TotalMinor <= 0 {
 		return false, nil
 	}
 	_, limited, err := s.credit.Available(ctx, o.AccountID, o.Currency, o.ID)

@@ -222,18 +222,29 @@ export function PortalReturn() {
               {r.order_number}
             </Anchor>
           </Stack>
-          <Stack gap={0}>
-            <Text size="xs" c="dimmed">
-              {t('portal.returns.creditNote')}
-            </Text>
-            {r.credit_note_id ? (
-              <Anchor component={Link} to={`/portal/${slug}/credit-notes/${r.credit_note_id}`} data-testid="portal-return-credit-note">
-                {t('portal.returns.openCreditNote')}
+          {r.replacement_order_id ? (
+            <Stack gap={0}>
+              <Text size="xs" c="dimmed">
+                {t('portal.returns.replacement')}
+              </Text>
+              <Anchor component={Link} to={`/portal/${slug}/orders/${r.replacement_order_id}`} data-testid="portal-return-replacement">
+                {r.replacement_order_number}
               </Anchor>
-            ) : (
-              <Text>—</Text>
-            )}
-          </Stack>
+            </Stack>
+          ) : (
+            <Stack gap={0}>
+              <Text size="xs" c="dimmed">
+                {t('portal.returns.creditNote')}
+              </Text>
+              {r.credit_note_id ? (
+                <Anchor component={Link} to={`/portal/${slug}/credit-notes/${r.credit_note_id}`} data-testid="portal-return-credit-note">
+                  {t('portal.returns.openCreditNote')}
+                </Anchor>
+              ) : (
+                <Text>—</Text>
+              )}
+            </Stack>
+          )}
         </SimpleGrid>
         {r.status === 'rejected' && (
           <Alert color="red" mt="md" data-testid="portal-return-rejection">

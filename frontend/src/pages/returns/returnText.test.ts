@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestLines, returnableLines, returnTimeline } from './returnText';
 
-const base = { created_at: '2026-03-01T09:00:00Z', approved_at: null, rejected_at: null, received_at: null, refunded_at: null };
+const base = { created_at: '2026-03-01T09:00:00Z', approved_at: null, rejected_at: null, received_at: null, refunded_at: null, replaced_at: null };
 
 describe('a return’s timeline', () => {
   it('shows the road ahead undated until each step is reached', () => {
@@ -17,6 +17,15 @@ describe('a return’s timeline', () => {
     const steps = returnTimeline({ ...base, status: 'rejected', rejected_at: '2026-03-03T09:00:00Z' });
     expect(steps.map((s) => s.step)).toEqual(['requested', 'rejected']);
     expect(steps[1]?.at).toBe('2026-03-03T09:00:00Z');
+  });
+  it('ends a replaced return at its replacement, not a refund', () => {
+    const steps = returnTimeline({ ...base, status: 'replaced', approved_at: '2026-03-02T09:00:00Z', received_at: '2026-03-03T09:00:00Z', replaced_at: '2026-03-04T09:00:00Z' });
+    expect(steps.map((s) => [s.step, s.at])).toEqual([
+      ['requested', '2026-03-01T09:00:00Z'],
+      ['approved', '2026-03-02T09:00:00Z'],
+      ['received', '2026-03-03T09:00:00Z'],
+      ['replaced', '2026-03-04T09:00:00Z'],
+    ]);
   });
 });
 

@@ -4,25 +4,26 @@ type S = components['schemas'];
 export type ReturnStatus = S['Return']['status'];
 export type ReturnReason = S['ReturnLine']['reason'];
 
-export const returnStatuses: ReturnStatus[] = ['requested', 'approved', 'rejected', 'received', 'refunded'];
+export const returnStatuses: ReturnStatus[] = ['requested', 'approved', 'rejected', 'received', 'refunded', 'replaced'];
 export const returnReasons: ReturnReason[] = ['damaged', 'wrong_item', 'not_as_described', 'no_longer_needed', 'other'];
 
 /** The return status badge's colour, for staff and portal alike. */
 export const returnColor: Record<ReturnStatus, string> = {
-  requested: 'blue', approved: 'cyan', rejected: 'red', received: 'violet', refunded: 'green',
+  requested: 'blue', approved: 'cyan', rejected: 'red', received: 'violet', refunded: 'green', replaced: 'teal',
 };
 
-type Dated = Pick<S['CustomerReturn'], 'status' | 'created_at' | 'approved_at' | 'rejected_at' | 'received_at' | 'refunded_at'>;
+type Dated = Pick<S['CustomerReturn'], 'status' | 'created_at' | 'approved_at' | 'rejected_at' | 'received_at' | 'refunded_at' | 'replaced_at'>;
 
 export interface ReturnStep {
-  step: 'requested' | 'approved' | 'rejected' | 'received' | 'refunded';
+  step: 'requested' | 'approved' | 'rejected' | 'received' | 'refunded' | 'replaced';
   at: string | null;
 }
 
 /**
  * returnTimeline is the steps a return goes through, each dated once
- * reached. A rejected return ends at its rejection; any other shows the
- * road ahead (approved, received, refunded) undated until it gets there.
+ * reached. A rejected return ends at its rejection and a replaced one at
+ * its replacement; any other shows the road ahead (approved, received,
+ * refunded) undated until it gets there.
  */
 export function returnTimeline(r: Dated): ReturnStep[] {
   if (r.status === 'rejected') {
@@ -35,7 +36,7 @@ export function returnTimeline(r: Dated): ReturnStep[] {
     { step: 'requested', at: r.created_at },
     { step: 'approved', at: r.approved_at ?? null },
     { step: 'received', at: r.received_at ?? null },
-    { step: 'refunded', at: r.refunded_at ?? null },
+    r.status === 'replaced' ? { step: 'replaced', at: r.replaced_at ?? null } : { step: 'refunded', at: r.refunded_at ?? null },
   ];
 }
 

@@ -189,11 +189,15 @@ export function ReturnDetail() {
   const qc = useQueryClient();
   const ret = useQuery({ queryKey: ['returns', id], queryFn: async () => (await unwrap(api.GET('/api/v1/returns/{id}', { params: { path: { id } } }))) as Return });
   const act = useMutation({
-    mutationFn: (step: 'approve' | 'refund') =>
-      unwrap(step === 'approve' ? api.POST('/api/v1/returns/{id}/approve', { params: { path: { id } } }) : api.POST('/api/v1/returns/{id}/refund', { params: { path: { id } } })),
+    mutationFn: (step: 'approve' | 'refund' | 'replace') => {
+      const opts = { params: { path: { id } } };
+      if (step === 'approve') return unwrap(api.POST('/api/v1/returns/{id}/approve', opts));
+      if (step === 'refund') return unwrap(api.POST('/api/v1/returns/{id}/refund', opts));
+      return unwrap(api.POST('/api/v1/returns/{id}/replace', opts));
+    },
     onSuccess: () => {
       showSaved();
-      for (const k of ['returns', 'invoices', 'credit-notes']) qc.invalidateQueries({ queryKey: [k] });
+      for (const k of ['returns', 'invoices', 'credit-notes', 'orders']) qc.invalidateQueries({ queryKey: [k] });
     },
     onError: (e) => showError(e),
   });
@@ -220,6 +224,11 @@ export function ReturnDetail() {
                 {t('returns.actions.refund')}
               </Button>
             )}
+            {can('orders:confirm') && r.status === 'received' && (
+              <Button variant="default" loading={act.isPending && act.variables === 'replace'} onClick={() => act.mutate('replace')} data-testid="return-replace">
+                {t('returns.actions.replace')}
+              </Button>
+            )}
           </Group>
         }
       />
@@ -238,8 +247,17 @@ export function ReturnDetail() {
             <Anchor component={Link} to={`/app/orders/${r.order_id}`}>{r.order_number}</Anchor>
           </Stack>
           <Stack gap={0}>
-            <Text size="xs" c="dimmed">{t('returns.creditNote')}</Text>
-            {r.credit_note_id ? <Text data-testid="return-credit-note">{t('returns.issued')}</Text> : <Text>—</Text>}
+            {r.replacement_order_id ? (
+              <>
+                <Text size="xs" c="dimmed">{t('returns.replacement')}</Text>
+                <Anchor component={Link} to={`/app/orders/${r.replacement_order_id}`} data-testid="return-replacement">{r.replacement_order_number}</Anchor>
+              </>
+            ) : (
+              <>
+                <Text size="xs" c="dimmed">{t('returns.creditNote')}</Text>
+                {r.credit_note_id ? <Text data-testid="return-credit-note">{t('returns.issued')}</Text> : <Text>—</Text>}
+              </>
+            )}
           </Stack>
         </SimpleGrid>
         {r.comment && (
