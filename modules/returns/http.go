@@ -1,6 +1,7 @@
 package returns
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -36,12 +37,12 @@ func (h *Handler) Routes(r *web.Router) {
 	read, manage := web.CustomerPerm("returns:read"), web.Perm("returns:manage")
 	r.Get("/returns", read, h.list)
 	r.Post("/returns", web.CustomerPerm(RequestPermission), h.create)
-	r.Get("/returns/:id", read, h.get)
-	r.Post("/returns/:id/approve", manage, h.approve)
+	r.Get("/returns/:id", read, h.byID(h.svc.Get))
+	r.Post("/returns/:id/approve", manage, h.byID(h.svc.Approve))
 	r.Post("/returns/:id/reject", manage, h.reject)
 	r.Post("/returns/:id/receive", manage, h.receive)
-	r.Post("/returns/:id/refund", web.Perm("credit_notes:issue"), h.refund)
-	r.Post("/returns/:id/replace", web.Perm("orders:confirm"), h.replace)
+	r.Post("/returns/:id/refund", web.Perm("credit_notes:issue"), h.byID(h.svc.Refund))
+	r.Post("/returns/:id/replace", web.Perm("orders:confirm"), h.byID(h.svc.Replace))
 	r.Get("/orders/:id/returnable", read, h.returnable)
 	// Photos: added by whoever may request, while the return is requested;
 	// read by whoever may read the return (the account binding included).
@@ -265,18 +266,6 @@ func (h *Handler) create(c *fiber.Ctx) error {
 	return h.out(c, x)
 }
 
-func (h *Handler) get(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.Get(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return h.out(c, x)
-}
-
 func (h *Handler) list(c *fiber.Ctx) error {
 	p, err := web.ParsePage(c)
 	if err != nil {
@@ -307,18 +296,6 @@ func (h *Handler) list(c *fiber.Ctx) error {
 		return c.JSON(web.Paged(list, p.Limit, id, func(x Return) customerReturnJSON { return customerOut(x, false) }))
 	}
 	return c.JSON(web.Paged(list, p.Limit, id, func(x Return) returnJSON { return returnOut(x, false) }))
-}
-
-func (h *Handler) approve(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.Approve(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return h.out(c, x)
 }
 
 func (h *Handler) reject(c *fiber.Ctx) error {
@@ -383,30 +360,6 @@ func (h *Handler) receive(c *fiber.Ctx) error {
 	return h.out(c, x)
 }
 
-func (h *Handler) refund(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.Refund(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return h.out(c, x)
-}
-
-func (h *Handler) replace(c *fiber.Ctx) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	x, err := h.svc.Replace(c.UserContext(), id)
-	if err != nil {
-		return err
-	}
-	return h.out(c, x)
-}
-
 type returnableJSON struct {
 	OrderLineID uuid.UUID `json:"order_line_id"`
 	ProductID   uuid.UUID `json:"product_id"`
@@ -432,6 +385,22 @@ func (h *Handler) returnable(c *fiber.Ctx) error {
 		out[i] = returnableJSON(r)
 	}
 	return c.JSON(fiber.Map{"items": out})
+}
+
+// byID is a route that runs fn on the return its path names and answers
+// with the return (read, approve, refund, replace).
+func (h *Handler) byID(fn func(context.Context, uuid.UUID) (Return, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		x, err := fn(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		return h.out(c, x)
+	}
 }
 
 func pathID(c *fiber.Ctx) (uuid.UUID, error) {
