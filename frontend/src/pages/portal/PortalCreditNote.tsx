@@ -11,7 +11,6 @@ import { Fact } from '../../components/Fact';
 type CustomerCreditNote = components['schemas']['CustomerCreditNote'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
 
-
 /** PortalCreditNote is one credit note of the customer's account: what was credited, and the credited invoice's balance now. */
 export function PortalCreditNote() {
   const { t } = useTranslation();

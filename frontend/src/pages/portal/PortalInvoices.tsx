@@ -89,7 +89,6 @@ export function PortalInvoices() {
   );
 }
 
-
 /** PortalInvoice is one invoice of the customer's account, with its lines, the PDF, how to pay it and its payments. */
 export function PortalInvoice() {
   const { t } = useTranslation();

@@ -20,7 +20,6 @@ type CustomerInvoice = components['schemas']['CustomerInvoice'];
 // The shipment steps have no order status of their own: their labels are the shipment statuses'.
 const stepLabel = (step: TimelineStep) => (step === 'in_transit' || step === 'delivered' ? `shipments.statuses.${step}` : `orders.statuses.${step}`);
 
-
 /** PortalOrder is one order of the customer's account: lines, progress, shipments with tracking, and its invoices. */
 export function PortalOrder() {
   const { t } = useTranslation();

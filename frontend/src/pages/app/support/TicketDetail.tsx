@@ -13,7 +13,6 @@ import { SLABadge, TicketPriorityBadge, TicketStatusBadge } from './Tickets';
 import { canReply, ticketPriorities, ticketStatuses, type Ticket, type TicketMessage, type TicketPriority, type TicketStatus } from './tickets';
 import { Fact } from '../../../components/Fact';
 
-
 type Patch = { status?: TicketStatus; priority?: TicketPriority; assignee_id?: string | null };
 
 /** TicketDetail is one ticket for staff: its links and SLA, the thread with internal notes, replies and changes. */
