@@ -29,7 +29,9 @@ $(STRIPE_MOCK):
 	go install github.com/stripe/stripe-mock@v0.203.0
 
 test-go: $(STRIPE_MOCK)
-	go test $(GOTESTFLAGS) ./...
+	# cmd/nexo runs every HTTP journey and both matrices; under -race on two
+	# cores it takes close to go test's default 10-minute limit.
+	go test -timeout 30m $(GOTESTFLAGS) ./...
 
 test-web: frontend/node_modules/.installed
 	$(NPM) test
