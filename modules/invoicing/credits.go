@@ -14,10 +14,10 @@ import (
 
 // IssueCreditNote credits units of an invoice's lines, reducing its
 // balance. Per line, never more than was invoiced and not yet credited (a
-// 422 naming lines[i].quantity); in all, never more than the open balance
-// (a paid invoice would need a refund, which is not a credit note: 422 on
-// lines). The number comes from the "credit_note" series in this
-// transaction, after every check.
+// 422 naming lines[i].quantity). What the open balance cannot absorb (the
+// invoice was paid) un-applies that much of its payments and becomes a
+// refund due to the customer, in the same transaction. The number comes
+// from the "credit_note" series in this transaction, after every check.
 func (s *Service) IssueCreditNote(ctx context.Context, in NewCreditNote) (CreditNote, error) {
 	if err := in.check(); err != nil {
 		return CreditNote{}, err
@@ -43,6 +43,11 @@ func (s *Service) IssueCreditNote(ctx context.Context, in NewCreditNote) (Credit
 		}
 		if err := insertCredit(ctx, tx, &inv, &cn); err != nil {
 			return err
+		}
+		if excess := cn.TotalMinor - inv.Balance(); excess > 0 {
+			if err := s.owe(ctx, tx, &inv, &cn, excess); err != nil {
+				return err
+			}
 		}
 		inv.CreditedMinor += cn.TotalMinor
 		if err := s.settle(ctx, tx, &before, &inv, "invoice.credited"); err != nil {
@@ -87,12 +92,8 @@ func credit(inv *Invoice, cn *CreditNote, want []NewCreditLine) error {
 		return &errs.Error{Code: errs.FailedPrecondition, Message: "cannot credit more than was invoiced", Fields: over}
 	}
 	cn.TotalMinor = cn.NetMinor + cn.TaxMinor
-	switch {
-	case cn.TotalMinor == 0:
+	if cn.TotalMinor == 0 {
 		return precondition("lines", "the credited units amount to nothing")
-	case cn.TotalMinor > inv.Balance():
-		return precondition("lines", fmt.Sprintf("the credit of %s exceeds the open balance of %s",
-			FormatMinor(cn.TotalMinor, cn.Currency), FormatMinor(inv.Balance(), inv.Currency)))
 	}
 	return nil
 }
@@ -162,6 +163,10 @@ func (s *Service) GetCreditNote(ctx context.Context, id uuid.UUID) (CreditNote, 
 			return err
 		}
 		cn.InvoiceNumber = invs[cn.InvoiceID]
+		var err error
+		if cn.Refund, err = refundOfCredit(ctx, tx, cn.ID); err != nil {
+			return err
+		}
 		cn.Lines = make([]CreditLine, len(lines))
 		for i, l := range lines {
 			cn.Lines[i] = CreditLine{ID: l.ID, InvoiceLineID: l.InvoiceLineID, Description: descs[l.InvoiceLineID],

@@ -18,7 +18,9 @@ type Handler struct{ svc *Service }
 // NewHandler returns the invoicing HTTP handler.
 func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 
-// Routes mounts the invoicing routes on r (at /api/v1). Credit notes are
+// Routes mounts the invoicing routes on r (at /api/v1). Refunds (money a
+// credit note gives back on a paid invoice) are read with payments:read,
+// by customers too, and recorded as paid back with payments:record. Credit notes are
 // read with invoices:read: they are part of an invoice's story. AR aging
 // lives at /ar-aging rather than under /invoices so that it can never be
 // taken for an invoice id. Reading invoices and credit notes (and an
@@ -36,6 +38,9 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Get("/credit-notes", bound, h.creditNotes)
 	r.Post("/credit-notes", web.Perm("credit_notes:issue"), h.credit)
 	r.Get("/credit-notes/:id", bound, h.creditNote)
+	r.Get("/refunds", web.CustomerPerm("payments:read"), h.refunds)
+	r.Get("/refunds/:id", web.CustomerPerm("payments:read"), h.refund)
+	r.Post("/refunds/:id/record", web.Perm("payments:record"), h.recordRefund)
 	r.Get("/accounts/:id/balance", read, h.balance)
 	r.Get("/ar-aging", read, h.aging)
 }
@@ -73,6 +78,7 @@ type invoiceJSON struct {
 	TotalMinor    int64             `json:"total_minor"`
 	PaidMinor     int64             `json:"paid_minor"`
 	CreditedMinor int64             `json:"credited_minor"`
+	RefundMinor   int64             `json:"refund_minor"` // paid, then un-applied by credit notes and owed back
 	BalanceMinor  int64             `json:"balance_minor"`
 	CreatedBy     *uuid.UUID        `json:"created_by"`
 	CreatedAt     time.Time         `json:"created_at"`
@@ -80,6 +86,7 @@ type invoiceJSON struct {
 	Lines         *[]lineJSON       `json:"lines,omitempty"`        // detail only
 	Payments      *[]paymentJSON    `json:"payments,omitempty"`     // detail only
 	CreditNotes   *[]creditNoteJSON `json:"credit_notes,omitempty"` // detail only
+	Refunds       *[]refundJSON     `json:"refunds,omitempty"`      // detail only
 }
 
 type paymentJSON struct {
@@ -118,7 +125,8 @@ type creditNoteJSON struct {
 	TotalMinor int64             `json:"total_minor"`
 	CreatedBy  *uuid.UUID        `json:"created_by"`
 	CreatedAt  time.Time         `json:"created_at"`
-	Lines      *[]creditLineJSON `json:"lines,omitempty"` // detail only
+	Lines      *[]creditLineJSON `json:"lines,omitempty"`  // detail only
+	Refund     *refundJSON       `json:"refund,omitempty"` // detail only: the money it gives back, if any
 }
 
 type amountsJSON struct {
@@ -145,7 +153,7 @@ func invoiceOut(i Invoice, today time.Time, detail bool) invoiceJSON {
 	out := invoiceJSON{ID: i.ID, Number: i.Number, OrderID: i.OrderID, AccountID: i.AccountID, Status: i.Status,
 		Overdue: i.Overdue(today), Currency: i.Currency, IssueDate: i.IssueDate.Format(dateLayout),
 		DueDate: i.DueDate.Format(dateLayout), NetMinor: i.NetMinor, TaxMinor: i.TaxMinor, TotalMinor: i.TotalMinor,
-		PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, BalanceMinor: i.Balance(), CreatedBy: i.CreatedBy,
+		PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, RefundMinor: i.RefundMinor, BalanceMinor: i.Balance(), CreatedBy: i.CreatedBy,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 	if !detail {
 		return out
@@ -162,7 +170,7 @@ func invoiceOut(i Invoice, today time.Time, detail bool) invoiceJSON {
 	for k, c := range i.CreditNotes {
 		credits[k] = creditNoteOut(c, false)
 	}
-	out.Lines, out.Payments, out.CreditNotes = &lines, &pays, &credits
+	out.Lines, out.Payments, out.CreditNotes, out.Refunds = &lines, &pays, &credits, mapRefunds(i.Refunds, refundOut)
 	return out
 }
 
@@ -182,7 +190,7 @@ func creditNoteOut(c CreditNote, detail bool) creditNoteJSON {
 			lines[k] = creditLineJSON{ID: l.ID, InvoiceLineID: l.InvoiceLineID, Quantity: l.Quantity,
 				NetMinor: l.NetMinor, TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
 		}
-		out.Lines = &lines
+		out.Lines, out.Refund = &lines, refundOrNil(c.Refund, refundOut)
 	}
 	return out
 }

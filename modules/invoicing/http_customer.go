@@ -25,7 +25,9 @@ import (
 // the payments' recording details (who recorded them, internal and
 // provider references). Credit notes keep their reason: it is printed on
 // the document; their detail adds each credited line's description,
-// quantity and amounts and the credited invoice's number.
+// quantity and amounts and the credited invoice's number. Refunds (money
+// owed back) show amount, status, method and date; not who recorded them
+// nor any reference.
 
 // bindAccount limits a select over an account-owned invoicing table (col
 // is its qualified account column) to the caller's account when the caller
@@ -66,11 +68,13 @@ type customerInvoiceJSON struct {
 	TotalMinor    int64                     `json:"total_minor"`
 	PaidMinor     int64                     `json:"paid_minor"`
 	CreditedMinor int64                     `json:"credited_minor"`
+	RefundMinor   int64                     `json:"refund_minor"`
 	BalanceMinor  int64                     `json:"balance_minor"`
 	CreatedAt     time.Time                 `json:"created_at"`
 	Lines         *[]customerLineJSON       `json:"lines,omitempty"`        // detail only
 	Payments      *[]customerPaymentJSON    `json:"payments,omitempty"`     // detail only
 	CreditNotes   *[]customerCreditNoteJSON `json:"credit_notes,omitempty"` // detail only
+	Refunds       *[]customerRefundJSON     `json:"refunds,omitempty"`      // detail only
 }
 
 type customerPaymentJSON struct {
@@ -93,7 +97,8 @@ type customerCreditNoteJSON struct {
 	TaxMinor      int64                     `json:"tax_minor"`
 	TotalMinor    int64                     `json:"total_minor"`
 	CreatedAt     time.Time                 `json:"created_at"`
-	Lines         *[]customerCreditLineJSON `json:"lines,omitempty"` // detail only
+	Lines         *[]customerCreditLineJSON `json:"lines,omitempty"`  // detail only
+	Refund        *customerRefundJSON       `json:"refund,omitempty"` // detail only
 }
 
 // customerCreditLineJSON is a credited line as printed on the credit note:
@@ -110,7 +115,8 @@ func customerInvoiceOut(i Invoice, today time.Time, detail bool) customerInvoice
 	out := customerInvoiceJSON{ID: i.ID, Number: i.Number, OrderID: i.OrderID, AccountID: i.AccountID, Status: i.Status,
 		Overdue: i.Overdue(today), Currency: i.Currency, IssueDate: i.IssueDate.Format(dateLayout),
 		DueDate: i.DueDate.Format(dateLayout), NetMinor: i.NetMinor, TaxMinor: i.TaxMinor, TotalMinor: i.TotalMinor,
-		PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, BalanceMinor: i.Balance(), CreatedAt: i.CreatedAt}
+		PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, RefundMinor: i.RefundMinor, BalanceMinor: i.Balance(),
+		CreatedAt: i.CreatedAt}
 	if !detail {
 		return out
 	}
@@ -129,6 +135,7 @@ func customerInvoiceOut(i Invoice, today time.Time, detail bool) customerInvoice
 			Currency: p.Currency, Method: p.Method}
 	}
 	out.Lines, out.Payments, out.CreditNotes = &lines, &pays, &credits
+	out.Refunds = mapRefunds(i.Refunds, customerRefundOut)
 	return out
 }
 
@@ -147,7 +154,7 @@ func customerCreditNoteDetail(c CreditNote) customerCreditNoteJSON {
 		lines[i] = customerCreditLineJSON{Description: l.Description, Quantity: l.Quantity, NetMinor: l.NetMinor,
 			TaxMinor: l.TaxMinor, TotalMinor: l.TotalMinor}
 	}
-	out.InvoiceNumber, out.Lines = c.InvoiceNumber, &lines
+	out.InvoiceNumber, out.Lines, out.Refund = c.InvoiceNumber, &lines, refundOrNil(c.Refund, customerRefundOut)
 	return out
 }
 

@@ -64,10 +64,14 @@ func (m Method) Valid() bool { return m == MethodManual || m == MethodCard || m 
 // "invoice_id", "account_id", "amount_minor", "currency", "status"}; credit
 // note {"credit_note_id", "number", "invoice_id", "account_id",
 // "total_minor", "currency"}.
+// A refund {"refund_id", "invoice_id", "credit_note_id", "account_id",
+// "amount_minor", "currency", "status"} is published when it becomes due
+// and on every status change.
 const (
 	TopicInvoiceIssued    = "invoicing.invoice.issued"
 	TopicPaymentRecorded  = "invoicing.payment.recorded"
 	TopicCreditNoteIssued = "invoicing.credit_note.issued"
+	TopicRefundChanged    = "invoicing.refund.changed"
 )
 
 // OrderLine is what an invoice needs of a sales order line: its price and
@@ -134,14 +138,19 @@ type Invoice struct {
 	NetMinor      int64
 	TaxMinor      int64
 	TotalMinor    int64 // net + tax = Σ lines
-	PaidMinor     int64
+	PaidMinor     int64 // payments applied to the invoice
 	CreditedMinor int64
-	CreatedBy     *uuid.UUID
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Lines         []Line
-	Payments      []Payment
-	CreditNotes   []CreditNote
+	// RefundMinor is money the customer paid that credit notes un-applied
+	// from the invoice and that is owed back (or was paid back) as refunds:
+	// the customer sent PaidMinor + RefundMinor.
+	RefundMinor int64
+	CreatedBy   *uuid.UUID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Lines       []Line
+	Payments    []Payment
+	CreditNotes []CreditNote
+	Refunds     []Refund
 }
 
 // Balance is what is still owed: total − paid − credited.
@@ -225,6 +234,9 @@ type CreditNote struct {
 	CreatedBy     *uuid.UUID
 	CreatedAt     time.Time
 	Lines         []CreditLine
+	// Refund is the money this credit note gives back because the
+	// invoice's balance could not absorb it (detail reads; nil when none).
+	Refund *Refund
 }
 
 // CreditLine credits Quantity units of an invoice line; Description is

@@ -29,6 +29,7 @@ type invoiceRow struct {
 	TotalMinor    int64      `bun:"total_minor"`
 	PaidMinor     int64      `bun:"paid_minor"`
 	CreditedMinor int64      `bun:"credited_minor"`
+	RefundMinor   int64      `bun:"refund_minor"`
 	CreatedBy     *uuid.UUID `bun:"created_by,type:uuid"`
 	CreatedAt     time.Time  `bun:"created_at"`
 	UpdatedAt     time.Time  `bun:"updated_at"`
@@ -124,19 +125,19 @@ type productRef struct {
 }
 
 // invoiceColumns are what settling an invoice changes.
-var invoiceColumns = []string{"status", "paid_minor", "credited_minor", "updated_at"}
+var invoiceColumns = []string{"status", "paid_minor", "credited_minor", "refund_minor", "updated_at"}
 
 func (r *invoiceRow) invoice() Invoice {
 	return Invoice{ID: r.ID, Number: r.Number, OrderID: r.OrderID, AccountID: r.AccountID, Status: Status(r.Status),
 		Currency: r.Currency, IssueDate: dateOf(r.IssueDate), DueDate: dateOf(r.DueDate), NetMinor: r.NetMinor,
 		TaxMinor: r.TaxMinor, TotalMinor: r.TotalMinor, PaidMinor: r.PaidMinor, CreditedMinor: r.CreditedMinor,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		RefundMinor: r.RefundMinor, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func invoiceRowOf(i *Invoice) *invoiceRow {
 	return &invoiceRow{ID: i.ID, Number: i.Number, OrderID: i.OrderID, AccountID: i.AccountID, Status: string(i.Status),
 		Currency: i.Currency, IssueDate: i.IssueDate, DueDate: i.DueDate, NetMinor: i.NetMinor, TaxMinor: i.TaxMinor,
-		TotalMinor: i.TotalMinor, PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, CreatedBy: i.CreatedBy,
+		TotalMinor: i.TotalMinor, PaidMinor: i.PaidMinor, CreditedMinor: i.CreditedMinor, RefundMinor: i.RefundMinor, CreatedBy: i.CreatedBy,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
@@ -238,6 +239,14 @@ func loadDocuments(ctx context.Context, tx bun.IDB, inv *Invoice) error {
 	inv.CreditNotes = make([]CreditNote, len(credits))
 	for i := range credits {
 		inv.CreditNotes[i] = credits[i].creditNote()
+	}
+	var refunds []refundRow
+	if err := tx.NewSelect().Model(&refunds).Where("r.invoice_id = ?", inv.ID).Order("r.id").Scan(ctx); err != nil {
+		return err
+	}
+	inv.Refunds = make([]Refund, len(refunds))
+	for i := range refunds {
+		inv.Refunds[i] = refunds[i].refund()
 	}
 	return nil
 }

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS refunds;
+ALTER TABLE invoices DROP COLUMN IF EXISTS refund_minor;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS refunds;
+ALTER TABLE invoices DROP COLUMN refund_minor;

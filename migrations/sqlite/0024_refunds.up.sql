@@ -1,0 +1,34 @@
+-- Refunds of credit notes on paid invoices; see the PostgreSQL migration.
+ALTER TABLE invoices ADD COLUMN refund_minor INTEGER NOT NULL DEFAULT 0 CHECK (refund_minor >= 0);
+
+CREATE TABLE refunds (
+    tenant_id        TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    id               TEXT PRIMARY KEY,
+    invoice_id       TEXT NOT NULL,
+    account_id       TEXT NOT NULL,
+    credit_note_id   TEXT NOT NULL,
+    amount_minor     INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency         TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+    status           TEXT NOT NULL CHECK (status IN ('due', 'processing', 'refunded')),
+    method           TEXT CHECK (method IS NULL OR method IN ('manual', 'card', 'transfer')),
+    reference        TEXT NOT NULL DEFAULT '' CHECK (length(reference) <= 100),
+    payment_id       TEXT,
+    idempotency_key  TEXT NOT NULL DEFAULT '' CHECK (length(idempotency_key) <= 100),
+    external_ref     TEXT CHECK (external_ref IS NULL OR (external_ref <> '' AND length(external_ref) <= 255)),
+    refunded_on      DATE,
+    refunded_by      TEXT,
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, id),
+    UNIQUE (tenant_id, credit_note_id),
+    CHECK ((status = 'refunded') = (refunded_on IS NOT NULL)),
+    CHECK (status = 'due' OR method IS NOT NULL),
+    FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
+    FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
+    FOREIGN KEY (tenant_id, credit_note_id) REFERENCES credit_notes (tenant_id, id),
+    FOREIGN KEY (tenant_id, payment_id) REFERENCES payments (tenant_id, id)
+);
+CREATE INDEX refunds_invoice ON refunds (tenant_id, invoice_id, id);
+CREATE INDEX refunds_account ON refunds (tenant_id, account_id, id);
+CREATE INDEX refunds_open ON refunds (tenant_id, id) WHERE status <> 'refunded';
+CREATE UNIQUE INDEX refunds_external_ref ON refunds (tenant_id, external_ref) WHERE external_ref IS NOT NULL;
