@@ -49,6 +49,33 @@ type Invoices interface {
 	// externalRef, inside the caller's transaction. A currency other than
 	// the invoice's is an errs.FailedPrecondition.
 	RecordCardPayment(ctx context.Context, invoiceID uuid.UUID, amountMinor int64, currency, externalRef string) (Recorded, error)
+	// BeginCardRefund readies a due refund for Stripe in its own
+	// transaction: the card payment's PaymentIntent and a saved
+	// idempotency key (the same key again while its outcome is unknown).
+	BeginCardRefund(ctx context.Context, refundID uuid.UUID) (CardRefund, error)
+	// SettleCardRefund applies Stripe's answer about a refund, found by
+	// refundID or else by the Stripe Refund id, exactly once; an unknown
+	// one is an errs.NotFound.
+	SettleCardRefund(ctx context.Context, refundID uuid.UUID, stripeRefund, status string) (RefundState, error)
+}
+
+// CardRefund is a refund ready to be sent to Stripe.
+type CardRefund struct {
+	ID             uuid.UUID
+	AmountMinor    int64
+	Currency       string
+	PaymentIntent  string
+	IdempotencyKey string
+	Done           bool // already refunded: nothing to send
+}
+
+// RefundState is a refund's state after Stripe's answer.
+type RefundState struct {
+	ID          uuid.UUID
+	Status      string // invoicing's: due, processing, refunded
+	AmountMinor int64
+	Currency    string
+	StripeID    string
 }
 
 // Options configures the service.

@@ -25,6 +25,25 @@ type Gateway interface {
 	// CreateCheckout opens a payment-mode Checkout Session on the
 	// connected account p.AccountID.
 	CreateCheckout(ctx context.Context, key string, p CheckoutParams) (Session, error)
+	// CreateRefund returns money of a PaymentIntent on the connected
+	// account p.AccountID to the card that paid it.
+	CreateRefund(ctx context.Context, key string, p RefundParams) (RefundResult, error)
+}
+
+// RefundParams describes the refund of part of a card payment.
+type RefundParams struct {
+	AccountID     string // the tenant's connected account: the payment lives there
+	TenantID      string
+	RefundID      string // Nexo's refund, in the metadata so webhooks find it
+	PaymentIntent string
+	AmountMinor   int64
+}
+
+// RefundResult is a Stripe Refund: its id and status (succeeded, pending,
+// requires_action, failed or canceled).
+type RefundResult struct {
+	ID     string
+	Status string
 }
 
 // Account is a connected account reduced to what decides whether its
@@ -85,6 +104,11 @@ func (Unconfigured) CreateAccountLink(context.Context, string, string, string, s
 // CreateCheckout implements Gateway.
 func (Unconfigured) CreateCheckout(context.Context, string, CheckoutParams) (Session, error) {
 	return Session{}, errNotConfigured
+}
+
+// CreateRefund implements Gateway.
+func (Unconfigured) CreateRefund(context.Context, string, RefundParams) (RefundResult, error) {
+	return RefundResult{}, errNotConfigured
 }
 
 // NewGateway returns the Stripe gateway, or Unconfigured without a secret
@@ -163,4 +187,19 @@ func (s *Stripe) CreateCheckout(ctx context.Context, key string, in CheckoutPara
 		return Session{}, stripekit.Translate(err)
 	}
 	return Session{ID: cs.ID, URL: cs.URL}, nil
+}
+
+// CreateRefund implements Gateway. The metadata names the tenant and the
+// refund, so the refund's webhooks can be cross-checked and found.
+func (s *Stripe) CreateRefund(ctx context.Context, key string, in RefundParams) (RefundResult, error) {
+	p := &stripe.RefundParams{Params: stripekit.Params(ctx, key), PaymentIntent: stripe.String(in.PaymentIntent),
+		Amount: stripe.Int64(in.AmountMinor), Reason: stripe.String(string(stripe.RefundReasonRequestedByCustomer))}
+	p.AddMetadata("tenant_id", in.TenantID)
+	p.AddMetadata("refund_id", in.RefundID)
+	p.SetStripeAccount(in.AccountID)
+	r, err := s.api.Refunds.New(p)
+	if err != nil {
+		return RefundResult{}, stripekit.Translate(err)
+	}
+	return RefundResult{ID: r.ID, Status: string(r.Status)}, nil
 }

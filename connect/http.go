@@ -21,7 +21,8 @@ func NewHandler(svc *Service) *Handler { return &Handler{svc: svc} }
 // action (portal:use, bound to their account): staff record payments they
 // received with POST /payments instead, and a checkout opened by staff
 // would return to a portal page they cannot see. How an invoice can be
-// paid is read by its customer and by staff who read invoices.
+// paid is read by its customer and by staff who read invoices. Returning a
+// refund to the card is finance's (payments:record).
 func (h *Handler) Routes(r *web.Router) {
 	r.Get("/settings/stripe", web.Perm("settings:read"), h.state)
 	r.Post("/settings/stripe/connect", web.Perm("settings:manage"), h.connect)
@@ -30,6 +31,22 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Put("/settings/bank-details", web.Perm("settings:manage"), h.setBank)
 	r.Post("/invoices/:id/pay", web.CustomerPerm("portal:use"), h.pay)
 	r.Get("/invoices/:id/payment-options", web.CustomerPerm("invoices:read"), h.options)
+	r.Post("/refunds/:id/stripe", web.Perm("payments:record"), h.refund)
+}
+
+// refund takes no body: the amount is the refund's, the card the
+// invoice's payment.
+func (h *Handler) refund(c *fiber.Ctx) error {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return errs.E(errs.NotFound, "refund not found")
+	}
+	st, err := h.svc.Refund(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"id": st.ID, "status": st.Status, "amount_minor": st.AmountMinor, "currency": st.Currency,
+		"stripe_refund_id": st.StripeID})
 }
 
 type stateJSON struct {

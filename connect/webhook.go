@@ -44,6 +44,8 @@ var handled = map[stripe.EventType]bool{
 	stripe.EventTypeCheckoutSessionAsyncPaymentSucceeded: true,
 	stripe.EventTypeCheckoutSessionAsyncPaymentFailed:    true,
 	stripe.EventTypeCheckoutSessionExpired:               true,
+	stripe.EventTypeRefundUpdated:                        true,
+	stripe.EventTypeChargeRefundUpdated:                  true,
 }
 
 // HandleEvent applies one verified event exactly once. The tenant is the
@@ -83,6 +85,8 @@ func (s *Service) HandleEvent(ctx context.Context, ev stripe.Event) error {
 		switch ev.Type {
 		case stripe.EventTypeAccountUpdated:
 			return s.onAccount(ctx, tx, tid, ev)
+		case stripe.EventTypeRefundUpdated, stripe.EventTypeChargeRefundUpdated:
+			return s.onRefund(ctx, tid, ev)
 		default:
 			return s.onCheckout(ctx, tx, tid, ev)
 		}
@@ -200,6 +204,28 @@ func (s *Service) onCheckout(ctx context.Context, tx bun.IDB, tid uuid.UUID, ev 
 	}
 	return tenant.Audit(ctx, tx, tenant.AuditEntry{Action: "payment_attempt." + a.Status, Resource: "payment_attempts",
 		ResourceID: a.ID.String(), Before: attemptAudit(before), After: attemptAudit(*a)})
+}
+
+// onRefund applies a Stripe Refund's new status to the refund that asked
+// for it (named by the metadata, else by the Stripe id). A refund made in
+// the tenant's Stripe dashboard is not one of Nexo's: acknowledged and
+// ignored, like one whose metadata names another tenant.
+func (s *Service) onRefund(ctx context.Context, tid uuid.UUID, ev stripe.Event) error {
+	var r stripe.Refund
+	if err := json.Unmarshal(ev.Data.Raw, &r); err != nil || r.ID == "" {
+		return errs.Field("data.object", "malformed")
+	}
+	if !ours(r.Metadata, tid) {
+		s.log.Warn("stripe connect: refund event does not match its tenant", "event", ev.ID, "refund", r.ID)
+		return nil
+	}
+	id, _ := uuid.Parse(r.Metadata["refund_id"])
+	_, err := s.invoices.SettleCardRefund(ctx, id, r.ID, string(r.Status))
+	if errs.Is(err, errs.NotFound) {
+		s.log.Info("stripe connect: a refund Nexo did not make", "event", ev.ID, "refund", r.ID)
+		return nil
+	}
+	return err
 }
 
 // SessionUpdate notes what Stripe reported about a paid session.

@@ -54,6 +54,7 @@ type notifyPayload struct {
 	PaymentID    *uuid.UUID `json:"payment_id"`
 	CreditNoteID *uuid.UUID `json:"credit_note_id"`
 	ReturnID     *uuid.UUID `json:"return_id"`
+	RefundID     *uuid.UUID `json:"refund_id"`
 	Number       string     `json:"number"`
 	Status       string     `json:"status"`
 	Reason       string     `json:"reason"`
@@ -69,6 +70,7 @@ var notifyTopics = map[string]string{
 	invoicing.TopicInvoiceIssued:    "invoice_id",
 	invoicing.TopicPaymentRecorded:  "payment_id",
 	invoicing.TopicCreditNoteIssued: "credit_note_id",
+	invoicing.TopicRefundChanged:    "refund_id",
 	TopicReturnRequested:            "return_id",
 	TopicReturnApproved:             "return_id",
 	TopicReturnRejected:             "return_id",
@@ -79,7 +81,7 @@ var notifyTopics = map[string]string{
 
 func (p *notifyPayload) id(field string) *uuid.UUID {
 	return map[string]*uuid.UUID{"order_id": p.OrderID, "shipment_id": p.ShipmentID, "invoice_id": p.InvoiceID,
-		"payment_id": p.PaymentID, "credit_note_id": p.CreditNoteID, "return_id": p.ReturnID}[field]
+		"payment_id": p.PaymentID, "credit_note_id": p.CreditNoteID, "return_id": p.ReturnID, "refund_id": p.RefundID}[field]
 }
 
 // NotifyHandlers returns the relay handler of every topic about a customer
@@ -157,6 +159,7 @@ const (
 	noticeInvoiceIssued     = "invoice_issued"
 	noticeReturnApproved    = "return_approved"
 	noticeCreditNoteIssued  = "credit_note_issued"
+	noticeRefundSent        = "refund_sent"
 )
 
 // noticeFor reads the facts of the events customers are emailed about, and
@@ -212,8 +215,32 @@ func (s *Service) noticeFor(ctx context.Context, docs Documents, topic string, p
 		if err != nil {
 			return nil, err
 		}
-		return &notice{kind: noticeCreditNoteIssued, accountID: cn.AccountID, number: cn.Number, path: "/invoices/" + inv.ID.String(),
+		n := &notice{kind: noticeCreditNoteIssued, accountID: cn.AccountID, number: cn.Number, path: "/invoices/" + inv.ID.String(),
 			facts: []noticeFact{textFact("credit_note", cn.Number), moneyFact("credited", cn.TotalMinor, cn.Currency),
+				textFact("invoice", inv.Number)}}
+		if cn.Refund != nil {
+			n.facts = append(n.facts, moneyFact("refund_due", cn.Refund.AmountMinor, cn.Refund.Currency))
+		}
+		return n, nil
+	case invoicing.TopicRefundChanged:
+		// Customers hear about a refund when the money is on its way; that
+		// it is due was in the credit note's email.
+		if p.Status != string(invoicing.RefundRefunded) || p.CreditNoteID == nil {
+			return nil, nil
+		}
+		cn, err := docs.GetCreditNote(ctx, *p.CreditNoteID)
+		if err != nil {
+			return nil, err
+		}
+		if cn.Refund == nil {
+			return nil, nil
+		}
+		inv, err := docs.GetInvoice(ctx, cn.InvoiceID)
+		if err != nil {
+			return nil, err
+		}
+		return &notice{kind: noticeRefundSent, accountID: cn.AccountID, number: cn.Number, path: "/invoices/" + inv.ID.String(),
+			facts: []noticeFact{moneyFact("refunded", cn.Refund.AmountMinor, cn.Refund.Currency), textFact("credit_note", cn.Number),
 				textFact("invoice", inv.Number)}}, nil
 	case TopicReturnApproved:
 		// The returns module's payload carries what the email needs; its

@@ -87,6 +87,7 @@ var catalog = map[string]words{
 		titles: map[string]string{
 			noticeOrderConfirmed: "Order confirmed", noticeShipmentShipped: "Order shipped", noticeShipmentDelivered: "Order delivered",
 			noticeInvoiceIssued: "Invoice issued", noticeReturnApproved: "Return approved", noticeCreditNoteIssued: "Credit note issued",
+			noticeRefundSent: "Refund sent",
 		},
 		intros: map[string]string{
 			noticeOrderConfirmed:    "%[1]s has confirmed your order %[2]s.",
@@ -95,15 +96,18 @@ var catalog = map[string]words{
 			noticeInvoiceIssued:     "%[1]s has issued invoice %[2]s.",
 			noticeReturnApproved:    "%[1]s has approved your return %[2]s.",
 			noticeCreditNoteIssued:  "%[1]s has issued credit note %[2]s.",
+			noticeRefundSent:        "%[1]s has sent you the refund of credit note %[2]s.",
 		},
 		buttons: map[string]string{
 			noticeOrderConfirmed: "View the order", noticeShipmentShipped: "View the order", noticeShipmentDelivered: "View the order",
 			noticeInvoiceIssued: "View the invoice", noticeReturnApproved: "View the return", noticeCreditNoteIssued: "View the invoice",
+			noticeRefundSent: "View the invoice",
 		},
 		labels: map[string]string{
 			"order": "Order", "total": "Total", "promised": "Promised date", "shipment": "Shipment", "carrier": "Carrier",
 			"tracking": "Tracking number", "invoice": "Invoice", "due": "Due date", "return": "Return", "reason": "Reason",
-			"credit_note": "Credit note", "credited": "Amount credited",
+			"credit_note": "Credit note", "credited": "Amount credited", "refund_due": "Refund due to you",
+			"refunded": "Amount refunded",
 		},
 		track:         "Track the shipment",
 		toBeConfirmed: "to be confirmed",
@@ -116,6 +120,7 @@ var catalog = map[string]words{
 		titles: map[string]string{
 			noticeOrderConfirmed: "Pedido confirmado", noticeShipmentShipped: "Pedido enviado", noticeShipmentDelivered: "Pedido entregado",
 			noticeInvoiceIssued: "Factura emitida", noticeReturnApproved: "Devolución aprobada", noticeCreditNoteIssued: "Abono emitido",
+			noticeRefundSent: "Reembolso enviado",
 		},
 		intros: map[string]string{
 			noticeOrderConfirmed:    "%[1]s ha confirmado tu pedido %[2]s.",
@@ -124,15 +129,18 @@ var catalog = map[string]words{
 			noticeInvoiceIssued:     "%[1]s ha emitido la factura %[2]s.",
 			noticeReturnApproved:    "%[1]s ha aprobado tu devolución %[2]s.",
 			noticeCreditNoteIssued:  "%[1]s ha emitido el abono %[2]s.",
+			noticeRefundSent:        "%[1]s te ha enviado el reembolso del abono %[2]s.",
 		},
 		buttons: map[string]string{
 			noticeOrderConfirmed: "Ver el pedido", noticeShipmentShipped: "Ver el pedido", noticeShipmentDelivered: "Ver el pedido",
 			noticeInvoiceIssued: "Ver la factura", noticeReturnApproved: "Ver la devolución", noticeCreditNoteIssued: "Ver la factura",
+			noticeRefundSent: "Ver la factura",
 		},
 		labels: map[string]string{
 			"order": "Pedido", "total": "Total", "promised": "Fecha prevista", "shipment": "Envío", "carrier": "Transportista",
 			"tracking": "Número de seguimiento", "invoice": "Factura", "due": "Vencimiento", "return": "Devolución", "reason": "Motivo",
-			"credit_note": "Abono", "credited": "Importe abonado",
+			"credit_note": "Abono", "credited": "Importe abonado", "refund_due": "Importe a reembolsar",
+			"refunded": "Importe reembolsado",
 		},
 		track:         "Seguir el envío",
 		toBeConfirmed: "por confirmar",

@@ -238,6 +238,18 @@ func (a connectInvoices) RecordCardPayment(ctx context.Context, invoiceID uuid.U
 	return out, nil
 }
 
+func (a connectInvoices) BeginCardRefund(ctx context.Context, id uuid.UUID) (connect.CardRefund, error) {
+	p, err := a.inv.BeginProviderRefund(ctx, id)
+	return connect.CardRefund{ID: p.RefundID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaymentIntent: p.PaymentIntent,
+		IdempotencyKey: p.IdempotencyKey, Done: p.Done}, err
+}
+
+func (a connectInvoices) SettleCardRefund(ctx context.Context, id uuid.UUID, stripeRefund, status string) (connect.RefundState, error) {
+	r, err := a.inv.SettleProviderRefund(ctx, invoicing.ProviderOutcome{RefundID: id, ExternalRef: stripeRefund, Status: status})
+	return connect.RefundState{ID: r.ID, Status: string(r.Status), AmountMinor: r.AmountMinor, Currency: r.Currency,
+		StripeID: r.ExternalRef}, err
+}
+
 // invoicingPaymentDetails prints the tenant's bank details on its invoices.
 type invoicingPaymentDetails struct{ c *connect.Service }
 

@@ -185,6 +185,10 @@ var matrix = map[string]cell{
 	"GET /api/v1/credit-notes":          {},
 	"POST /api/v1/credit-notes":         {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
 	"GET /api/v1/credit-notes/:id":      {id: "credit_note"},
+	"GET /api/v1/refunds":               {},
+	"GET /api/v1/refunds/:id":           {id: "refund"},
+	"POST /api/v1/refunds/:id/record":   {id: "refund", body: map[string]any{"method": "transfer", "reference": "matrix"}},
+	"POST /api/v1/refunds/:id/stripe":   {id: "refund"},
 	"GET /api/v1/accounts/:id/balance":  {id: "account"},
 	"GET /api/v1/accounts/:id/credit":   {id: "account"},
 	"GET /api/v1/accounts/:id/timeline": {id: "account"},
@@ -648,7 +652,30 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			id, _, _ := strings.Cut(invoiceLine(), "|")
 			return id
 		},
-		"credit_note":     func() string { return create("/api/v1/credit-notes", creditNoteBody(invoiceLine())) },
+		"credit_note": func() string { return create("/api/v1/credit-notes", creditNoteBody(invoiceLine())) },
+		// A refund due: an invoice paid in full, then a unit credited.
+		"refund": func() string {
+			line := invoiceLine()
+			inv, _, _ := strings.Cut(line, "|")
+			var got struct {
+				BalanceMinor int64 `json:"balance_minor"`
+			}
+			ta.do(owner, "GET", "/api/v1/invoices/"+inv, nil).json(t, &got)
+			if r := ta.do(owner, "POST", "/api/v1/payments", map[string]any{"invoice_id": inv, "amount_minor": got.BalanceMinor, "method": "transfer"}); r.Status != 201 {
+				t.Fatalf("fixture refund payment: %d %s", r.Status, r.Body)
+			}
+			var cn struct {
+				Refund struct {
+					ID string `json:"id"`
+				} `json:"refund"`
+			}
+			r := ta.do(owner, "POST", "/api/v1/credit-notes", creditNoteBody(line))
+			if r.Status != 201 {
+				t.Fatalf("fixture refund credit note: %d %s", r.Status, r.Body)
+			}
+			r.json(t, &cn)
+			return cn.Refund.ID
+		},
 		"delivered_line":  deliveredLine,
 		"return":          func() string { return ret() },
 		"return_approved": func() string { return ret("approve") },
@@ -835,6 +862,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
 			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
 			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
+			"/api/v1/refunds", "/api/v1/refunds/" + ids["refund"],
 			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/accounts/" + ids["account"] + "/timeline", "/api/v1/orders/" + ids["credit_hold_order"],
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",

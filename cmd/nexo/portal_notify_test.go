@@ -290,12 +290,12 @@ func TestPortalNotifyEvents(t *testing.T) {
 	for _, topic := range []string{sales.TopicOrderConfirmed, sales.TopicOrderCancelled, sales.TopicOrderCreditHold,
 		"shipping.shipment.status_changed", "invoicing.invoice.issued", "invoicing.payment.recorded",
 		"invoicing.credit_note.issued", portal.TopicReturnRequested, portal.TopicReturnApproved, portal.TopicReturnRejected,
-		portal.TopicReturnReceived, portal.TopicReturnRefunded, portal.TopicReturnReplaced} {
+		portal.TopicReturnReceived, portal.TopicReturnRefunded, portal.TopicReturnReplaced, "invoicing.refund.changed"} {
 		if handlers[topic] == nil {
 			t.Errorf("no handler for %s", topic)
 		}
 	}
-	if len(handlers) != 13 {
+	if len(handlers) != 14 {
 		t.Errorf("%d handlers", len(handlers))
 	}
 	ctx := context.Background()

@@ -418,13 +418,6 @@ func (s *Service) SettleProviderRefund(ctx context.Context, o ProviderOutcome) (
 	return out, err
 }
 
-// ReleaseProviderRefund puts a processing refund that the provider
-// certainly did not act on (it refused the call) back to due.
-func (s *Service) ReleaseProviderRefund(ctx context.Context, id uuid.UUID) error {
-	_, err := s.SettleProviderRefund(ctx, ProviderOutcome{RefundID: id, Status: "failed"})
-	return err
-}
-
 // refundOfCredit reads the refund of a credit note, nil when it has none.
 func refundOfCredit(ctx context.Context, tx bun.IDB, creditNoteID uuid.UUID) (*Refund, error) {
 	var rows []refundRow

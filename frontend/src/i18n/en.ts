@@ -82,6 +82,14 @@ export const en = {
     statuses: { issued: 'Issued', partially_paid: 'Partially paid', paid: 'Paid', credited: 'Credited' },
     methods: { transfer: 'Bank transfer', card: 'Card', manual: 'Other' },
   },
+  refunds: {
+    title: 'Refunds', amount: 'Amount', paidBack: 'Paid back', toCard: 'Refund to card', record: 'Record refund',
+    recorded: 'Refund recorded', sent: 'Refund sent to the card', method: 'How it was paid back', date: 'Date', reference: 'Reference',
+    refundedOn: '{{method}} · {{date}}', inProgress: 'Waiting for the card issuer',
+    statuses: { due: 'Due', processing: 'In progress', refunded: 'Refunded' },
+    label: 'Refund', received: 'Paid', customerDue: '{{amount}} will be refunded to you', customerProcessing: '{{amount}} is on its way back to your card',
+    customerRefunded: '{{amount}} refunded on {{date}}',
+  },
   receivables: {
     title: 'Receivables', description: 'What each customer owes, by days past the due date.', none: 'Nobody owes you anything',
     customer: 'Customer', current: 'Not yet due', days: '{{range}} days', over90: 'Over 90 days', total: 'Total',

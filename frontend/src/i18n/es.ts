@@ -83,6 +83,14 @@ export const es: Messages = {
     statuses: { issued: 'Emitida', partially_paid: 'Cobrada en parte', paid: 'Cobrada', credited: 'Abonada' },
     methods: { transfer: 'Transferencia', card: 'Tarjeta', manual: 'Otro' },
   },
+  refunds: {
+    title: 'Reembolsos', amount: 'Importe', paidBack: 'Devuelto', toCard: 'Reembolsar a la tarjeta', record: 'Registrar reembolso',
+    recorded: 'Reembolso registrado', sent: 'Reembolso enviado a la tarjeta', method: 'Cómo se devolvió', date: 'Fecha', reference: 'Referencia',
+    refundedOn: '{{method}} · {{date}}', inProgress: 'Pendiente del emisor de la tarjeta',
+    statuses: { due: 'Pendiente', processing: 'En curso', refunded: 'Reembolsado' },
+    label: 'Reembolso', received: 'Pagado', customerDue: 'Te reembolsaremos {{amount}}', customerProcessing: '{{amount}} está volviendo a tu tarjeta',
+    customerRefunded: '{{amount}} reembolsado el {{date}}',
+  },
   receivables: {
     title: 'Cobros pendientes', description: 'Lo que debe cada cliente, por días desde el vencimiento.', none: 'Nadie te debe nada',
     customer: 'Cliente', current: 'Sin vencer', days: '{{range}} días', over90: 'Más de 90 días', total: 'Total',

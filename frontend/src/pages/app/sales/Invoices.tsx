@@ -18,6 +18,8 @@ import { AccountName } from '../../../components/pickers';
 import { formatDate, formatMoney, formatNumber, minorToInput, parseMoneyToMinor } from '../../../lib/format';
 import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
+import { receivedMinor } from '../../../lib/refunds';
+import { InvoiceRefunds } from './InvoiceRefunds';
 
 type Invoice = components['schemas']['Invoice'];
 const statuses = ['issued', 'partially_paid', 'paid', 'credited'] as const;
@@ -137,7 +139,7 @@ export function InvoiceDetail() {
             {can('payments:record') && inv.balance_minor > 0 && (
               <Button leftSection={<IconCash size={18} />} onClick={() => setPaying(true)}>{t('invoices.recordPayment')}</Button>
             )}
-            {can('credit_notes:issue') && inv.balance_minor > 0 && (
+            {can('credit_notes:issue') && (inv.lines ?? []).some((l) => l.credited_qty < l.quantity) && (
               <Button variant="light" leftSection={<IconReceiptRefund size={18} />} onClick={() => setCrediting(true)}>{t('invoices.creditNote')}</Button>
             )}
           </>
@@ -154,6 +156,9 @@ export function InvoiceDetail() {
           {fact(t('invoices.due'), formatDate(inv.due_date, lang, 'UTC'))}
           {fact(t('orders.total'), money(inv.total_minor))}
           {fact(t('invoices.balance'), <b>{money(inv.balance_minor)}</b>, 'invoice-balance')}
+          {receivedMinor(inv) > 0 && fact(t('refunds.received'), money(receivedMinor(inv)), 'invoice-received')}
+          {inv.credited_minor > 0 && fact(t('invoices.credited'), money(inv.credited_minor), 'invoice-credited')}
+          {(inv.refund_minor ?? 0) > 0 && fact(t('refunds.title'), money(inv.refund_minor ?? 0), 'invoice-refund')}
         </SimpleGrid>
       </Card>
       <Table withTableBorder striped mb="lg">
@@ -214,6 +219,7 @@ export function InvoiceDetail() {
           )}
         </Card>
       </SimpleGrid>
+      <InvoiceRefunds invoice={inv} />
       {paying && <PaymentForm invoice={inv} onClose={() => setPaying(false)} />}
       {crediting && <CreditNoteForm invoice={inv} onClose={() => setCrediting(false)} />}
     </>
