@@ -9,12 +9,9 @@ import { mailLink, password, shot, signup, unique } from './helpers';
 // orders in the staff app; the customer follows order 1 to its tracking
 // link, downloads invoice 1's PDF and pays it through Stripe Checkout
 // (stripe-mock, with Stripe's signed webhook); asks to return a unit of
-// order 2; staff approve, receive and refund it; and the customer sees the
-// credit note and invoice 2's balance reduced by it.
-//
-// Invoice 1 is paid and order 2's goods are returned because a credit note
-// can only take from an invoice's open balance (paid + credited ≤ total):
-// refunding a paid invoice is not built.
+// order 1; staff approve, receive and credit it, then return the money to
+// the card through Stripe from the invoice page; and the customer sees the
+// credit note, the refund and the paid invoice's story.
 
 const app = process.env.NEXO_E2E_BASE_URL!;
 const connectSecret = process.env.NEXO_E2E_STRIPE_CONNECT_WEBHOOK_SECRET!;
@@ -165,7 +162,7 @@ async function downloadPdf(customer: Page): Promise<Buffer> {
   return (await customer.request.get(r.url())).body();
 }
 
-test('a new customer: invited, orders tracked, invoice paid online, a return refunded with a credit note', async ({ page, browser }) => {
+test('a new customer: invited, orders tracked, invoice paid online, a return credited and refunded to the card', async ({ page, browser }) => {
   test.setTimeout(240_000); // two orders through the staff app, a payment and a return, in two sessions
   const slug = unique('pjourney');
   await signup(page, 'Journey Works S.L.', slug, 'Olga Owner', `olga@${slug}.example.com`);
@@ -259,13 +256,13 @@ test('a new customer: invited, orders tracked, invoice paid online, a return ref
   await expect(payments.getByRole('cell', { name: 'Card' })).toBeVisible();
   await shot(customer, 'journey-04-invoice-paid');
 
-  // 5. Order 2: the customer asks to return one of its three delivered units.
+  // 5. Order 1, paid: the customer asks to return one of its two delivered units.
   await nav.getByRole('link', { name: 'Orders' }).click();
-  await customer.getByTestId('portal-orders').getByRole('link', { name: second.order.number }).click();
-  await customer.waitForURL(`**/portal/${slug}/orders/${second.order.id}`);
+  await customer.getByTestId('portal-orders').getByRole('link', { name: first.order.number }).click();
+  await customer.waitForURL(`**/portal/${slug}/orders/${first.order.id}`);
   await customer.getByTestId('portal-request-return').click();
   const dialog = customer.getByRole('dialog');
-  await expect(dialog.getByText('3 units can be returned')).toBeVisible();
+  await expect(dialog.getByText('2 units can be returned')).toBeVisible();
   await dialog.getByRole('textbox', { name: 'Quantity' }).fill('1');
   await dialog.getByRole('combobox', { name: 'Reason' }).click();
   await customer.getByRole('option', { name: 'Damaged' }).click();
@@ -277,7 +274,9 @@ test('a new customer: invited, orders tracked, invoice paid online, a return ref
   const returnNumber = (await customer.getByRole('heading', { level: 1 }).textContent())!.replace('Return ', '');
   await shot(customer, 'journey-05-return-requested');
 
-  // 6. Staff, from the Returns page: approve, receive back into stock, refund.
+  // 6. Staff, from the Returns page: approve, receive back into stock, and
+  // credit it. Invoice 1 was paid, so the credit is owed back: finance
+  // returns it to the card from the invoice page (stripe-mock).
   await page.goto('/app/returns');
   await page.getByRole('cell', { name: returnNumber }).click();
   await page.waitForURL(`**/app/returns/${returnId}`);
@@ -292,19 +291,31 @@ test('a new customer: invited, orders tracked, invoice paid online, a return ref
   await page.getByRole('button', { name: 'Refund with a credit note' }).click();
   await expect(page.getByTestId('return-status')).toHaveText('Refunded');
   await shot(page, 'journey-06-staff-return-refunded');
+  await page.goto(`/app/invoices/${first.invoice.id}`);
+  const refunds = page.getByTestId('invoice-refunds');
+  await expect(refunds.getByText('Due')).toBeVisible();
+  await expect(page.getByTestId('invoice-refund')).toContainText('40.00');
+  await refunds.getByRole('button', { name: 'Refund to card' }).click();
+  await expect(refunds.getByText('Refunded')).toBeVisible();
+  await expect(refunds).toContainText('Card');
+  await shot(page, 'journey-07-staff-refund-to-card');
 
-  // 7. The customer sees the return refunded, its credit note's line, and
-  // invoice 2 owing 120.00 − 40.00.
-  await customer.reload();
+  // 7. The customer sees the return refunded, its credit note's line and
+  // refund, and invoice 1: 80.00 paid, 40.00 credited and refunded.
+  await customer.goto(`/portal/${slug}/returns/${returnId}`);
   await expect(customer.getByTestId('portal-return-status')).toHaveText('Refunded');
   await customer.getByTestId('portal-return-credit-note').click();
   await customer.waitForURL(`**/portal/${slug}/credit-notes/*`);
   await expect(customer.getByTestId('portal-credit-note-lines').getByRole('cell', { name: /JR-1/ })).toBeVisible();
   await expect(customer.getByTestId('portal-credit-note-total')).toContainText('40.00');
-  await expect(customer.getByTestId('portal-credit-note-balance')).toContainText('80.00');
-  await shot(customer, 'journey-07-credit-note');
-  await customer.getByRole('link', { name: second.invoice.number }).click();
-  await customer.waitForURL(`**/portal/${slug}/invoices/${second.invoice.id}`);
-  await expect(customer.getByTestId('portal-invoice-balance')).toContainText('80.00');
-  await shot(customer, 'journey-08-invoice-credited');
+  await expect(customer.getByTestId('portal-credit-note-balance')).toHaveText(/0[.,]00/);
+  await expect(customer.getByTestId('portal-credit-note-refund')).toContainText(/40[.,]00 refunded on/);
+  await shot(customer, 'journey-08-credit-note-refunded');
+  await customer.getByRole('link', { name: first.invoice.number }).click();
+  await customer.waitForURL(`**/portal/${slug}/invoices/${first.invoice.id}`);
+  await expect(customer.getByTestId('portal-invoice-balance')).toHaveText(/0[.,]00/);
+  await expect(customer.getByText(/Paid: .*80[.,]00/)).toBeVisible();
+  await expect(customer.getByText(/Credited: .*40[.,]00/)).toBeVisible();
+  await expect(customer.getByTestId('portal-invoice-refund')).toContainText('refunded on');
+  await shot(customer, 'journey-09-invoice-refunded');
 });

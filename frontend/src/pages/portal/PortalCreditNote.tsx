@@ -7,6 +7,7 @@ import type { components } from '../../api/schema.gen';
 import { formatDate, formatMoney, formatNumber } from '../../lib/format';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { Fact } from '../../components/Fact';
+import { RefundText } from '../../components/RefundText';
 
 type CustomerCreditNote = components['schemas']['CustomerCreditNote'];
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
@@ -63,6 +64,11 @@ export function PortalCreditNote() {
             </Text>
           </Fact>
         </SimpleGrid>
+        {c.refund && (
+          <Text fw={700} mt="md" data-testid="portal-credit-note-refund">
+            <RefundText refund={c.refund} currency={c.currency} lang={lang} />
+          </Text>
+        )}
         {c.reason && (
           <Text size="sm" mt="md">
             {t('portal.creditNote.reason')}: {c.reason}

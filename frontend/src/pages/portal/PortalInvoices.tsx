@@ -10,6 +10,8 @@ import { InvoicePayment } from './PortalInvoicePay';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
 import { Fact } from '../../components/Fact';
+import { RefundText } from '../../components/RefundText';
+import { receivedMinor } from '../../lib/refunds';
 
 type CustomerInvoice = components['schemas']['CustomerInvoice'];
 const invoiceColor: Record<CustomerInvoice['status'], string> = { issued: 'blue', partially_paid: 'orange', paid: 'green', credited: 'gray' };
@@ -171,9 +173,9 @@ export function PortalInvoice() {
           <Text fw={700}>
             {t('portal.invoices.total')}: {money(inv.total_minor)}
           </Text>
-          {inv.paid_minor > 0 && (
+          {receivedMinor(inv) > 0 && (
             <Text size="sm">
-              {t('portal.invoices.paid')}: {money(inv.paid_minor)}
+              {t('portal.invoices.paid')}: {money(receivedMinor(inv))}
             </Text>
           )}
           {inv.credited_minor > 0 && (
@@ -181,6 +183,11 @@ export function PortalInvoice() {
               {t('portal.invoices.credited')}: {money(inv.credited_minor)}
             </Text>
           )}
+          {(inv.refunds ?? []).map((r) => (
+            <Text size="sm" key={r.id} data-testid="portal-invoice-refund">
+              <RefundText refund={r} currency={inv.currency} lang={lang} />
+            </Text>
+          ))}
         </Stack>
       </Card>
       {(inv.credit_notes ?? []).length > 0 && (
