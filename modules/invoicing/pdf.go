@@ -70,10 +70,17 @@ func render(inv Invoice, company, customer string, howToPay []string) ([]byte, e
 	p.Ln(4)
 	lineTable(p, tr, inv)
 	p.Ln(3)
-	for _, kv := range [][2]string{{"Net", FormatMinor(inv.NetMinor, inv.Currency)},
+	// Paid is what the customer sent; what credit notes gave back of it
+	// is printed as refunded (or owed back), so the rows add up to the
+	// balance: total − paid − credited + refunds.
+	totals := [][2]string{{"Net", FormatMinor(inv.NetMinor, inv.Currency)},
 		{"Tax", FormatMinor(inv.TaxMinor, inv.Currency)}, {"Total", FormatMinor(inv.TotalMinor, inv.Currency)},
-		{"Paid", FormatMinor(inv.PaidMinor, inv.Currency)}, {"Credited", FormatMinor(inv.CreditedMinor, inv.Currency)},
-		{"Balance due", FormatMinor(inv.Balance(), inv.Currency)}} {
+		{"Paid", FormatMinor(inv.PaidMinor+inv.RefundMinor, inv.Currency)}, {"Credited", FormatMinor(inv.CreditedMinor, inv.Currency)}}
+	if inv.RefundMinor > 0 {
+		totals = append(totals, [2]string{"Refunds to you", FormatMinor(inv.RefundMinor, inv.Currency)})
+	}
+	totals = append(totals, [2]string{"Balance due", FormatMinor(inv.Balance(), inv.Currency)})
+	for _, kv := range totals {
 		p.CellFormat(150, 5, kv[0], "", 0, "R", false, 0, "")
 		p.CellFormat(40, 5, kv[1], "", 1, "R", false, 0, "")
 	}
