@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCreditCardRefund } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../../api/client';
 import type { components } from '../../../api/schema.gen';
 import { useSession } from '../../../auth/session';
@@ -103,5 +104,23 @@ function RecordRefundForm({ refund, currency, onClose }: { refund: Refund; curre
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+/** CreditNoteLink names a credit note by number, links to its invoice, and says when it owes the customer a refund. */
+export function CreditNoteLink({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const { lang } = useLocale();
+  const note = useQuery({
+    queryKey: ['credit-notes', id],
+    queryFn: async () => (await unwrap(api.GET('/api/v1/credit-notes/{id}', { params: { path: { id } } }))) as components['schemas']['CreditNote'],
+  });
+  const c = note.data;
+  if (!c) return <Text data-testid="return-credit-note">…</Text>;
+  return (
+    <Text data-testid="return-credit-note">
+      <Anchor component={Link} to={`/app/invoices/${c.invoice_id}`}>{c.number}</Anchor>
+      {c.refund && ` · ${t('refunds.label')} ${formatMoney(c.refund.amount_minor, c.currency, lang)}: ${t(`refunds.statuses.${c.refund.status}`)}`}
+    </Text>
   );
 }

@@ -17,6 +17,7 @@ import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { returnColor, returnStatuses, returnTimeline, type ReturnStatus } from '../../returns/returnText';
 import { ReturnPhotos } from '../../returns/ReturnPhotos';
+import { CreditNoteLink } from './InvoiceRefunds';
 
 type Return = components['schemas']['Return'];
 
@@ -255,7 +256,7 @@ export function ReturnDetail() {
             ) : (
               <>
                 <Text size="xs" c="dimmed">{t('returns.creditNote')}</Text>
-                {r.credit_note_id ? <Text data-testid="return-credit-note">{t('returns.issued')}</Text> : <Text>—</Text>}
+                {r.credit_note_id ? <CreditNoteLink id={r.credit_note_id} /> : <Text>—</Text>}
               </>
             )}
           </Stack>
