@@ -22,6 +22,7 @@ const (
 	KindInvoice    = "invoice"
 	KindPayment    = "payment"
 	KindCreditNote = "credit_note"
+	KindRefund     = "refund"
 	KindTicket     = "ticket"
 )
 

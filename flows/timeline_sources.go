@@ -29,6 +29,7 @@ func TimelineSources(c *crm.Service, so *sales.Service, mo *manufacturing.Servic
 		{Kind: KindInvoice, Perm: "invoices:read", Fetch: invoiceSource(inv)},
 		{Kind: KindPayment, Perm: "payments:read", Fetch: paymentSource(inv)},
 		{Kind: KindCreditNote, Perm: "invoices:read", Fetch: creditNoteSource(inv)},
+		{Kind: KindRefund, Perm: "payments:read", Fetch: refundSource(inv)},
 	}
 }
 
@@ -135,6 +136,18 @@ func creditNoteSource(inv *invoicing.Service) SourceFunc {
 		return convert(list, func(c invoicing.CreditNote) Item {
 			return Item{Kind: KindCreditNote, At: c.CreatedAt, ID: c.ID, Title: c.Number, AmountMinor: ptr(c.TotalMinor),
 				Currency: c.Currency, InvoiceID: ptr(c.InvoiceID), Summary: firstLine(c.Reason)}
+		}), err
+	}
+}
+
+// refundSource places a refund at when it became due; its status says
+// whether it was paid back and its subtype how.
+func refundSource(inv *invoicing.Service) SourceFunc {
+	return func(ctx context.Context, q Query) ([]Item, error) {
+		list, err := inv.RefundsByAccount(ctx, q.AccountID, q.Before.At, q.Before.ID, q.Limit)
+		return convert(list, func(r invoicing.Refund) Item {
+			return Item{Kind: KindRefund, At: r.CreatedAt, ID: r.ID, Status: string(r.Status), Subtype: string(r.Method),
+				AmountMinor: ptr(r.AmountMinor), Currency: r.Currency, InvoiceID: ptr(r.InvoiceID)}
 		}), err
 	}
 }

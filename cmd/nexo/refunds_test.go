@@ -188,6 +188,23 @@ func TestRefundByTransfer(t *testing.T) {
 	if r := ta.do(owner, "POST", "/api/v1/refunds/"+due.ID+"/record", map[string]any{"method": "transfer"}); r.Status != 409 {
 		t.Errorf("second record: %d %s", r.Status, r.Body)
 	}
+	// The customer's timeline shows the refund, paid back by transfer.
+	var tl struct {
+		Items []struct {
+			Kind    string `json:"kind"`
+			ID      string `json:"id"`
+			Status  string `json:"status"`
+			Subtype string `json:"subtype"`
+		} `json:"items"`
+	}
+	ta.do(owner, "GET", "/api/v1/accounts/"+fx["customer"]()+"/timeline", nil).json(t, &tl)
+	found := false
+	for _, it := range tl.Items {
+		found = found || (it.Kind == "refund" && it.ID == due.ID && it.Status == "refunded" && it.Subtype == "transfer")
+	}
+	if !found {
+		t.Errorf("the timeline has no refunded refund: %+v", tl.Items)
+	}
 	// An unpaid invoice absorbs the credit: nothing is owed.
 	if _, none := creditOne(t, ta, owner, fx["invoice"]()); none != nil {
 		t.Errorf("a refund on an unpaid invoice: %+v", none)

@@ -29,6 +29,6 @@ CREATE TABLE refunds (
     FOREIGN KEY (tenant_id, payment_id) REFERENCES payments (tenant_id, id)
 );
 CREATE INDEX refunds_invoice ON refunds (tenant_id, invoice_id, id);
-CREATE INDEX refunds_account ON refunds (tenant_id, account_id, id);
+CREATE INDEX refunds_account_created ON refunds (tenant_id, account_id, created_at, id);
 CREATE INDEX refunds_open ON refunds (tenant_id, id) WHERE status <> 'refunded';
 CREATE UNIQUE INDEX refunds_external_ref ON refunds (tenant_id, external_ref) WHERE external_ref IS NOT NULL;

@@ -8,7 +8,7 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// The ByAccount reads list one account's invoices, payments or credit notes
+// The ByAccount reads list one account's invoices, payments, credit notes or refunds
 // (without lines) newest first by creation time, id breaking ties. A
 // non-zero before keeps only those strictly older than (before, beforeID),
 // so a reader merging several kinds of documents by time can page through
@@ -43,6 +43,18 @@ func (s *Service) CreditNotesByAccount(ctx context.Context, accountID uuid.UUID,
 	out := make([]CreditNote, len(rows))
 	for i := range rows {
 		out[i] = rows[i].creditNote()
+	}
+	return out, err
+}
+
+// RefundsByAccount lists the account's refunds, placed at when they
+// became due.
+func (s *Service) RefundsByAccount(ctx context.Context, accountID uuid.UUID, before time.Time, beforeID uuid.UUID, limit int) ([]Refund, error) {
+	var rows []refundRow
+	err := s.byAccount(ctx, &rows, "r", accountID, before, beforeID, limit)
+	out := make([]Refund, len(rows))
+	for i := range rows {
+		out[i] = rows[i].refund()
 	}
 	return out, err
 }

@@ -119,7 +119,7 @@ export const en = {
   },
   timeline: {
     title: 'Timeline', none: 'Nothing for this customer yet', balance: 'Balance', balanceHint: 'Open invoices', openOrders: 'Open orders',
-    kinds: { activity: 'Activity', quote: 'Quote', order: 'Order', production: 'Production', shipment: 'Shipment', invoice: 'Invoice', payment: 'Payment', credit_note: 'Credit note', ticket: 'Ticket' },
+    kinds: { activity: 'Activity', quote: 'Quote', order: 'Order', production: 'Production', shipment: 'Shipment', invoice: 'Invoice', payment: 'Payment', credit_note: 'Credit note', refund: 'Refund', ticket: 'Ticket' },
     activityStatuses: { open: 'Open', done: 'Done' },
   },
   orders: {

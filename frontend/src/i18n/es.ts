@@ -120,7 +120,7 @@ export const es: Messages = {
   },
   timeline: {
     title: 'Cronología', none: 'Aún no hay nada de este cliente', balance: 'Saldo', balanceHint: 'Facturas pendientes', openOrders: 'Pedidos abiertos',
-    kinds: { activity: 'Actividad', quote: 'Presupuesto', order: 'Pedido', production: 'Producción', shipment: 'Envío', invoice: 'Factura', payment: 'Cobro', credit_note: 'Abono', ticket: 'Incidencia' },
+    kinds: { activity: 'Actividad', quote: 'Presupuesto', order: 'Pedido', production: 'Producción', shipment: 'Envío', invoice: 'Factura', payment: 'Cobro', credit_note: 'Abono', refund: 'Reembolso', ticket: 'Incidencia' },
     activityStatuses: { open: 'Pendiente', done: 'Hecha' },
   },
   orders: {

@@ -3,7 +3,7 @@ import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Text, Timeline } from '@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import {
   IconBuildingFactory2, IconCalendarEvent, IconCash, IconChecklist, IconFileDescription, IconFileInvoice, IconMail,
-  IconHeadset, IconNote, IconPhone, IconReceiptRefund, IconShoppingCart, IconTruckDelivery,
+  IconHeadset, IconNote, IconPhone, IconCreditCardRefund, IconReceiptRefund, IconShoppingCart, IconTruckDelivery,
 } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -19,7 +19,7 @@ type Credit = components['schemas']['AccountCredit'];
 
 const kindIcon: Record<string, typeof IconNote> = {
   quote: IconFileDescription, order: IconShoppingCart, production: IconBuildingFactory2, shipment: IconTruckDelivery,
-  invoice: IconFileInvoice, payment: IconCash, credit_note: IconReceiptRefund, ticket: IconHeadset,
+  invoice: IconFileInvoice, payment: IconCash, credit_note: IconReceiptRefund, refund: IconCreditCardRefund, ticket: IconHeadset,
 };
 const activityIcon: Record<string, typeof IconNote> = { call: IconPhone, email: IconMail, meeting: IconCalendarEvent, task: IconChecklist, note: IconNote };
 
@@ -87,7 +87,7 @@ function TimelineRow({ it }: { it: Item }) {
   const link = timelineLink(it);
   const statusKey = timelineStatusKey(it);
   // A payment has no number: its reference, or else its method, names it.
-  const subtypeTable = it.kind === 'payment' ? 'invoices.methods' : it.kind === 'ticket' ? 'tickets.priorities' : 'activities.kinds';
+  const subtypeTable = it.kind === 'payment' || it.kind === 'refund' ? 'invoices.methods' : it.kind === 'ticket' ? 'tickets.priorities' : 'activities.kinds';
   const subtypeLabel = it.subtype ? t(`${subtypeTable}.${it.subtype}`, it.subtype) : '';
   const title = it.title || subtypeLabel || t(`timeline.kinds.${it.kind}`, it.kind);
   return (

@@ -13,6 +13,7 @@ describe('timelineLink', () => {
     expect(timelineLink(item('invoice', { order_id: 'O', invoice_id: 'X' }))).toBe('/app/invoices/X');
     expect(timelineLink(item('payment', { invoice_id: 'I' }))).toBe('/app/invoices/I');
     expect(timelineLink(item('credit_note', { invoice_id: 'I' }))).toBe('/app/invoices/I');
+    expect(timelineLink(item('refund', { invoice_id: 'I' }))).toBe('/app/invoices/I');
     expect(timelineLink(item('ticket', { order_id: 'O' }))).toBe('/app/tickets/X');
   });
   it('has no link for what has no page', () => {

@@ -32,6 +32,7 @@ export function timelineLink(it: TimelineRef): string | null {
       return `/app/tickets/${it.id}`;
     case 'payment':
     case 'credit_note':
+    case 'refund':
       return it.invoice_id ? `/app/invoices/${it.invoice_id}` : null;
     default:
       return null;
@@ -47,6 +48,7 @@ const statusTable: Record<string, string> = {
   invoice: 'invoices.statuses',
   activity: 'timeline.activityStatuses',
   ticket: 'tickets.statuses',
+  refund: 'refunds.statuses',
 };
 
 /**
@@ -62,7 +64,7 @@ export function timelineStatusKey(it: TimelineRef): string | null {
 
 const kindColors: Record<string, string> = {
   activity: 'gray', quote: 'violet', order: 'blue', production: 'grape', shipment: 'cyan',
-  invoice: 'indigo', payment: 'green', credit_note: 'orange', ticket: 'red',
+  invoice: 'indigo', payment: 'green', credit_note: 'orange', refund: 'teal', ticket: 'red',
 };
 
 /** timelineColor is the kind's colour (bullet and badge). */
@@ -71,4 +73,4 @@ export function timelineColor(kind: string): string {
 }
 
 /** timelineKinds are the kinds the server may send, in display order. */
-export const timelineKinds = ['activity', 'quote', 'order', 'production', 'shipment', 'invoice', 'payment', 'credit_note', 'ticket'] as const;
+export const timelineKinds = ['activity', 'quote', 'order', 'production', 'shipment', 'invoice', 'payment', 'credit_note', 'refund', 'ticket'] as const;
