@@ -254,7 +254,7 @@ var matrix = map[string]cell{
 	"GET /api/v1/returns/:id":           {id: "return"},
 	"POST /api/v1/returns/:id/approve":  {id: "return"},
 	"POST /api/v1/returns/:id/reject":   {id: "return", body: map[string]any{"reason": "matrix"}},
-	"POST /api/v1/returns/:id/receive":  {id: "return_approved", mkBody: func(f fixtures) any { return receiveBody(uuid.NewString(), f["stock_warehouse"]()) }},
+	"POST /api/v1/returns/:id/receive":  {id: "return_approved", mkBody: func(f fixtures) any { return receiveBody(uuid.NewString(), f["stock_warehouse"](), 1) }},
 	"POST /api/v1/returns/:id/refund":   {id: "return_received"},
 	"POST /api/v1/returns/:id/replace":  {id: "return_received"},
 	"GET /api/v1/orders/:id/returnable": {id: "order"},
@@ -271,8 +271,9 @@ func returnBody(order, line string, qty int) map[string]any {
 		"lines": []map[string]any{{"order_line_id": line, "quantity": qty, "reason": "damaged"}}}
 }
 
-func receiveBody(line, warehouse string) map[string]any {
-	return map[string]any{"lines": []map[string]any{{"line_id": line, "condition": "restock", "warehouse_id": warehouse}}}
+// receiveBody restocks qty received units of one return line.
+func receiveBody(line, warehouse string, qty int) map[string]any {
+	return map[string]any{"lines": []map[string]any{{"line_id": line, "received_quantity": qty, "condition": "restock", "warehouse_id": warehouse}}}
 }
 
 // creditNoteBody credits one unit of an "invoice id|line id" fixture.
@@ -544,7 +545,7 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 		for _, s := range steps {
 			var body any
 			if s == "receive" {
-				body = receiveBody(x.Lines[0].ID, stockWarehouse())
+				body = receiveBody(x.Lines[0].ID, stockWarehouse(), 1)
 			}
 			if r := ta.do(owner, "POST", "/api/v1/returns/"+x.ID+"/"+s, body); r.Status != 200 {
 				t.Fatalf("fixture return %s: %d %s", s, r.Status, r.Body)

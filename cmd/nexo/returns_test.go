@@ -53,11 +53,16 @@ func newReturnWorld(t *testing.T, slug string) *returnWorld {
 // deliver is false), invoices it unless invoice is false, and returns the
 // order and its line.
 func (w *returnWorld) order(qty int, deliver, invoice bool) (string, string) {
+	so, lines := w.orderOf(orderBody(w.account, w.product, qty), deliver, invoice)
+	return so, lines[0]
+}
+
+// orderOf is order for any order body; it returns the order and its lines.
+func (w *returnWorld) orderOf(body map[string]any, deliver, invoice bool) (string, []string) {
 	t, ta := w.t, w.ta
 	t.Helper()
-	so := ta.erpCreate(t, w.owner, "/api/v1/orders", orderBody(w.account, w.product, qty))
-	o := ta.erpOrderAction(t, w.owner, so, "confirm", nil)
-	_ = o
+	so := ta.erpCreate(t, w.owner, "/api/v1/orders", body)
+	ta.erpOrderAction(t, w.owner, so, "confirm", nil)
 	var full struct {
 		Lines []struct {
 			ID string `json:"id"`
@@ -73,7 +78,11 @@ func (w *returnWorld) order(qty int, deliver, invoice bool) (string, string) {
 	if invoice {
 		ta.erpCreate(t, w.owner, "/api/v1/invoices", map[string]any{"order_id": so})
 	}
-	return so, full.Lines[0].ID
+	lines := make([]string, len(full.Lines))
+	for i, l := range full.Lines {
+		lines[i] = l.ID
+	}
+	return so, lines
 }
 
 func (w *returnWorld) request(c *client, order, line string, qty int) result {
@@ -190,7 +199,7 @@ func TestReturnsJourney(t *testing.T) {
 	second := w.created(w.request(w.customer, so, line, 2))
 	w.step(warehouse, second.ID, "approve", nil, 200)
 	w.step(finance, second.ID, "refund", nil, 409) // not received yet
-	if r := ta.do(warehouse, "POST", "/api/v1/returns/"+second.ID+"/receive", receiveBody(second.Lines[0].ID, w.wh)); r.Status != 200 {
+	if r := ta.do(warehouse, "POST", "/api/v1/returns/"+second.ID+"/receive", receiveBody(second.Lines[0].ID, w.wh, 2)); r.Status != 200 {
 		t.Fatalf("receive: %d %s", r.Status, r.Body)
 	}
 	moves := w.returnMoves(second.ID)
@@ -243,7 +252,7 @@ func TestReturnsJourney(t *testing.T) {
 	third := w.created(w.request(w.customer, so, line, 1))
 	w.step(warehouse, third.ID, "approve", nil, 200)
 	mid := ta.erpStock(t, w.owner, w.product)
-	body := map[string]any{"lines": []map[string]any{{"line_id": third.Lines[0].ID, "condition": "quarantine", "warehouse_id": w.wh}}}
+	body := map[string]any{"lines": []map[string]any{{"line_id": third.Lines[0].ID, "received_quantity": 1, "condition": "quarantine", "warehouse_id": w.wh}}}
 	if got := w.step(warehouse, third.ID, "receive", body, 200); got.Lines[0].Condition == nil || *got.Lines[0].Condition != "quarantine" {
 		t.Errorf("received line: %+v", got.Lines)
 	}
@@ -286,7 +295,7 @@ func TestReturnsRules(t *testing.T) {
 
 	// Never invoiced: a clear 422 and the return stays received.
 	w.step(w.owner, x.ID, "approve", nil, 200)
-	w.step(w.owner, x.ID, "receive", receiveBody(x.Lines[0].ID, w.wh), 200)
+	w.step(w.owner, x.ID, "receive", receiveBody(x.Lines[0].ID, w.wh, 2), 200)
 	r := ta.do(w.owner, "POST", "/api/v1/returns/"+x.ID+"/refund", nil)
 	if r.Status != 422 || !strings.Contains(r.problemField("lines[0]"), "never invoiced") {
 		t.Errorf("refunding uninvoiced lines: %d %s", r.Status, r.Body)
@@ -316,8 +325,8 @@ func TestReturnsRules(t *testing.T) {
 	y := w.created(w.request(w.owner, so2, line2, 1))
 	w.step(w.owner, y.ID, "approve", nil, 200)
 	for _, body := range []map[string]any{
-		{"lines": []map[string]any{{"line_id": y.Lines[0].ID, "condition": "binned", "warehouse_id": w.wh}}},
-		{"lines": []map[string]any{{"line_id": x.Lines[0].ID, "condition": "restock", "warehouse_id": w.wh}}},
+		{"lines": []map[string]any{{"line_id": y.Lines[0].ID, "received_quantity": 1, "condition": "binned", "warehouse_id": w.wh}}},
+		{"lines": []map[string]any{{"line_id": x.Lines[0].ID, "received_quantity": 1, "condition": "restock", "warehouse_id": w.wh}}},
 	} {
 		if r := ta.do(w.owner, "POST", "/api/v1/returns/"+y.ID+"/receive", body); r.Status != 400 {
 			t.Errorf("receive %v: %d %s", body, r.Status, r.Body)
@@ -471,7 +480,7 @@ func TestReturnsReplace(t *testing.T) {
 		t.Helper()
 		x := w.created(w.request(w.customer, so, line, qty))
 		w.step(warehouse, x.ID, "approve", nil, 200)
-		return w.step(warehouse, x.ID, "receive", receiveBody(x.Lines[0].ID, w.wh), 200)
+		return w.step(warehouse, x.ID, "receive", receiveBody(x.Lines[0].ID, w.wh, qty), 200)
 	}
 	x := received(2)
 	before := ta.erpStock(t, w.owner, w.product)

@@ -2,6 +2,7 @@ package returns
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -111,6 +112,7 @@ type lineJSON struct {
 	Comment     string     `json:"comment"`
 	Condition   *string    `json:"condition"`
 	WarehouseID *uuid.UUID `json:"warehouse_id"`
+	Received    *int64     `json:"received_quantity"`
 }
 
 type returnJSON struct {
@@ -171,11 +173,15 @@ type customerReturnJSON struct {
 	Photos                 *[]photoJSON        `json:"photos,omitempty"` // detail only
 }
 
+// customerLineJSON shows the requested and, once received, the received
+// units (the customer should know what the refund or replacement counts),
+// but not where they went or in what condition.
 type customerLineJSON struct {
 	ID          uuid.UUID `json:"id"`
 	OrderLineID uuid.UUID `json:"order_line_id"`
 	Description string    `json:"description"`
 	Quantity    int64     `json:"quantity"`
+	Received    *int64    `json:"received_quantity"`
 	Reason      Reason    `json:"reason"`
 	Comment     string    `json:"comment"`
 }
@@ -192,7 +198,7 @@ func returnOut(x Return, detail bool) returnJSON {
 		lines := make([]lineJSON, len(x.Lines))
 		for i, l := range x.Lines {
 			lines[i] = lineJSON{ID: l.ID, OrderLineID: l.OrderLineID, ProductID: l.ProductID, Description: l.Description,
-				Quantity: l.Quantity, Reason: l.Reason, Comment: l.Comment, WarehouseID: l.WarehouseID}
+				Quantity: l.Quantity, Reason: l.Reason, Comment: l.Comment, WarehouseID: l.WarehouseID, Received: l.Received}
 			if l.Condition != "" {
 				c := l.Condition
 				lines[i].Condition = &c
@@ -213,7 +219,7 @@ func customerOut(x Return, detail bool) customerReturnJSON {
 		lines := make([]customerLineJSON, len(x.Lines))
 		for i, l := range x.Lines {
 			lines[i] = customerLineJSON{ID: l.ID, OrderLineID: l.OrderLineID, Description: l.Description, Quantity: l.Quantity,
-				Reason: l.Reason, Comment: l.Comment}
+				Received: l.Received, Reason: l.Reason, Comment: l.Comment}
 		}
 		out.Lines, out.Photos = &lines, photosOut(x.Photos)
 	}
@@ -317,9 +323,12 @@ func (h *Handler) reject(c *fiber.Ctx) error {
 }
 
 type receiptIn struct {
-	LineID      string  `json:"line_id"`
+	LineID string `json:"line_id"`
+	// Received is required (no default to the requested units): the
+	// warehouse counts what came back.
+	Received    *int64  `json:"received_quantity"`
 	Condition   string  `json:"condition"`
-	WarehouseID string  `json:"warehouse_id"`
+	WarehouseID string  `json:"warehouse_id"` // may be empty for a line received with 0 units
 	LotID       *string `json:"lot_id"`
 }
 
@@ -335,23 +344,37 @@ func (h *Handler) receive(c *fiber.Ctx) error {
 		return err
 	}
 	rs := make([]Receipt, len(in.Lines))
+	f := errs.Fields{}
+	// parse adds a bad id's fault to f by the field's name.
+	parse := func(field, s string) uuid.UUID {
+		v, err := web.ParseID(field, s)
+		var e *errs.Error
+		if errors.As(err, &e) {
+			for k, why := range e.Fields {
+				f.Add(k, why)
+			}
+		}
+		return v
+	}
 	for i, l := range in.Lines {
 		at := fmt.Sprintf("lines[%d].", i)
-		r := Receipt{Condition: l.Condition}
-		if r.LineID, err = web.ParseID(at+"line_id", l.LineID); err != nil {
-			return err
+		r := Receipt{Condition: l.Condition, LineID: parse(at+"line_id", l.LineID)}
+		if l.Received == nil {
+			f.Add(at+"received_quantity", "is required (0 when nothing of the line came back)")
+		} else {
+			r.Received = *l.Received
 		}
-		if r.WarehouseID, err = web.ParseID(at+"warehouse_id", l.WarehouseID); err != nil {
-			return err
+		if l.WarehouseID != "" { // a missing one is the service's "is required" when units came back
+			r.WarehouseID = parse(at+"warehouse_id", l.WarehouseID)
 		}
 		if l.LotID != nil {
-			lot, err := web.ParseID(at+"lot_id", *l.LotID)
-			if err != nil {
-				return err
-			}
+			lot := parse(at+"lot_id", *l.LotID)
 			r.LotID = &lot
 		}
 		rs[i] = r
+	}
+	if err := f.Err(); err != nil {
+		return err
 	}
 	x, err := h.svc.Receive(c.UserContext(), id, rs)
 	if err != nil {

@@ -1,8 +1,9 @@
 // Package returns is returns (E8, F6, P4): a customer (through the portal)
 // or staff asks to send back units of an order's delivered lines, staff
-// approve or reject the request, receive the goods (each line restocked or
-// quarantined through the stock ledger, with the return as the moves'
-// document) and refund it with one credit note at the invoiced prices.
+// approve or reject the request, receive the goods (each line's units that
+// came back, possibly fewer than requested, restocked or quarantined
+// through the stock ledger, with the return as the moves' document) and
+// refund them with one credit note at the invoiced prices or replace them.
 //
 //	requested → approved → received → refunded
 //	          └→ rejected             └→ replaced
@@ -15,13 +16,19 @@
 //     while this is checked, so two concurrent requests queue and cannot
 //     exceed it together.
 //   - A rejected return changes no stock and no money.
+//   - A receipt names every line's received units, 0 up to the requested
+//     quantity (goods missing or not sent back). Only received units move
+//     stock, are credited or are replaced; the units a line did not bring
+//     back are returnable again. A receipt with nothing received is allowed
+//     (the case is closed as received) but leaves nothing to refund or
+//     replace (422).
 //   - A return is refunded once: the return row is locked, the credit note
 //     is issued in the same transaction that marks it refunded, and the
 //     credit note id is unique among returns.
 //   - Only invoiced units are credited; a line never invoiced is a 422.
 //   - A received return ends once, refunded or replaced, never both: a
 //     replacement is a confirmed sales order at no charge for the same
-//     products and units, created and confirmed (stock reserved) in the
+//     products and received units, created and confirmed (stock reserved) in the
 //     transaction that marks the return replaced; the order id is unique
 //     among returns.
 //
@@ -160,8 +167,19 @@ type Line struct {
 	Quantity    int64
 	Reason      Reason
 	Comment     string
-	Condition   string     // restock or quarantine, once received
+	Condition   string     // restock or quarantine, once received with units
 	WarehouseID *uuid.UUID // where it was received
+	// Received is the units that came back (0 to Quantity), nil until the
+	// return is received.
+	Received *int64
+}
+
+// ReceivedUnits is the line's received units, 0 before the receipt.
+func (l Line) ReceivedUnits() int64 {
+	if l.Received == nil {
+		return 0
+	}
+	return *l.Received
 }
 
 // NewLine asks to return Quantity units of an order line.
@@ -179,12 +197,15 @@ type NewReturn struct {
 	Lines   []NewLine
 }
 
-// Receipt says how one line of the return was received.
+// Receipt says how one line of the return was received: Received units
+// (0 to the line's quantity) restocked or quarantined in a warehouse. A
+// line received with 0 units needs no condition or warehouse.
 type Receipt struct {
 	LineID      uuid.UUID
+	Received    int64
 	Condition   string
 	WarehouseID uuid.UUID
-	LotID       *uuid.UUID // required for a lot-tracked product
+	LotID       *uuid.UUID // required for a lot-tracked product received with units
 }
 
 // Filter narrows the list, newest first.
@@ -204,7 +225,7 @@ type Returnable struct {
 	Ordered     int64
 	Shipped     int64
 	Delivered   int64
-	Returned    int64 // held by non-rejected returns
+	Returned    int64 // held by non-rejected returns (received units once received)
 	Returnable  int64 // for the caller: delivered (customers) or shipped (staff) − returned
 }
 

@@ -250,8 +250,13 @@ func (s *Service) Reject(ctx context.Context, id uuid.UUID, reason string) (Retu
 }
 
 // Receive records the goods of an approved return as received: every line
-// restocked or quarantined in a warehouse, through the stock ledger with
-// the return as the moves' document, in the same transaction.
+// names the units that came back (0 up to its requested quantity), and the
+// lines with units are restocked or quarantined in a warehouse through the
+// stock ledger, with the return as the moves' document, in the same
+// transaction. Every line is checked before any stock moves, and a stock
+// refusal rolls the whole receipt back, so a receipt is never half
+// applied. Nothing received at all is allowed: the receipt says so line by
+// line, and the return is then received with nothing to refund or replace.
 func (s *Service) Receive(ctx context.Context, id uuid.UUID, in []Receipt) (Return, error) {
 	if err := checkReceipts(in); err != nil {
 		return Return{}, err
@@ -263,8 +268,12 @@ func (s *Service) Receive(ctx context.Context, id uuid.UUID, in []Receipt) (Retu
 		}
 		f := errs.Fields{}
 		for i, r := range in {
-			if !x.hasLine(r.LineID) {
+			l, ok := x.line(r.LineID)
+			switch {
+			case !ok:
 				f.Add(fmt.Sprintf("lines[%d].line_id", i), "is not a line of this return")
+			case r.Received > l.Quantity:
+				f.Add(fmt.Sprintf("lines[%d].received_quantity", i), fmt.Sprintf("at most the %d units requested", l.Quantity))
 			}
 		}
 		if len(in) != len(x.Lines) && len(f) == 0 {
@@ -277,8 +286,13 @@ func (s *Service) Receive(ctx context.Context, id uuid.UUID, in []Receipt) (Retu
 			l := &x.Lines[k]
 			i := byLine[l.ID]
 			r := in[i]
+			got := r.Received
+			l.Received = &got
+			if got == 0 {
+				continue // nothing came back: no move, no condition, no warehouse
+			}
 			err := s.stock.Return(ctx, StockReturn{ProductID: l.ProductID, WarehouseID: r.WarehouseID, LotID: r.LotID,
-				Quantity: l.Quantity, Quarantine: r.Condition == ConditionQuarantine, ReturnID: x.ID, AccountID: x.AccountID,
+				Quantity: got, Quarantine: r.Condition == ConditionQuarantine, ReturnID: x.ID, AccountID: x.AccountID,
 				Reason: "Return " + x.Number})
 			if err != nil {
 				return lineError(err, i)
@@ -291,13 +305,30 @@ func (s *Service) Receive(ctx context.Context, id uuid.UUID, in []Receipt) (Retu
 	})
 }
 
-func (x Return) hasLine(id uuid.UUID) bool {
+func (x Return) line(id uuid.UUID) (Line, bool) {
 	for _, l := range x.Lines {
 		if l.ID == id {
-			return true
+			return l, true
 		}
 	}
-	return false
+	return Line{}, false
+}
+
+// received is x's lines with received units, each with its quantity set
+// to them: what a refund credits and a replacement sends. None is a 422.
+func (x Return) received() ([]Line, error) {
+	var out []Line
+	for _, l := range x.Lines {
+		if n := l.ReceivedUnits(); n > 0 {
+			l.Quantity = n
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &errs.Error{Code: errs.FailedPrecondition, Message: "nothing was received: there is nothing to refund or replace",
+			Fields: map[string]string{"lines": "no line has received units"}}
+	}
+	return out, nil
 }
 
 // lineError names receipt line i in a field error of the stock side
@@ -314,13 +345,17 @@ func lineError(err error, i int) error {
 	return out
 }
 
-// Refund credits a received return's lines at their invoiced prices with
-// one credit note, exactly once: the return row is locked and the credit
+// Refund credits a received return's received units at their invoiced
+// prices with one credit note, exactly once: the return row is locked and the credit
 // note is issued in the transaction that marks it refunded, so a second
-// refund finds it refunded (409). Every line must have been invoiced, all
-// on one invoice with the units still open to credit (422 otherwise).
+// refund finds it refunded (409). Every line with received units must have
+// been invoiced, all on one invoice with the units still open to credit
+// (422 otherwise); a return received with nothing is a 422.
 func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
 	return s.step(ctx, id, StatusReceived, "return.refunded", TopicRefunded, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
+		if _, err := x.received(); err != nil {
+			return err
+		}
 		invoiced, err := s.invoices.InvoicedLines(ctx, x.OrderID)
 		if err != nil {
 			return err
@@ -339,8 +374,9 @@ func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
 }
 
 // Replace sends the goods of a received return again instead of refunding
-// them: a sales order for the return's account with every returned line's
-// product and units at a unit price of 0 (so no tax and nothing to
+// them: a sales order for the return's account with every received line's
+// product and received units (a return received with nothing is a 422) at
+// a unit price of 0 (so no tax and nothing to
 // invoice), its notes naming the return, confirmed through sales so stock
 // is reserved as for any order. Exactly once, like Refund: the return row
 // is locked and the order is created and confirmed in the transaction that
@@ -348,9 +384,13 @@ func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
 // replaced (409) and a failure leaves neither an order nor a change.
 func (s *Service) Replace(ctx context.Context, id uuid.UUID) (Return, error) {
 	return s.step(ctx, id, StatusReceived, "return.replaced", TopicReplaced, func(ctx context.Context, x *Return, t time.Time, by *uuid.UUID) error {
-		in := Replacement{AccountID: x.AccountID, OrderID: x.OrderID, Lines: make([]ReplacementLine, len(x.Lines)),
+		got, err := x.received()
+		if err != nil {
+			return err
+		}
+		in := Replacement{AccountID: x.AccountID, OrderID: x.OrderID, Lines: make([]ReplacementLine, len(got)),
 			Notes: fmt.Sprintf("Replacement for return %s (order %s)", x.Number, x.OrderNumber)}
-		for i, l := range x.Lines {
+		for i, l := range got {
 			in.Lines[i] = ReplacementLine{ProductID: l.ProductID, Quantity: l.Quantity}
 		}
 		order, err := s.replace.Replace(ctx, in)
@@ -367,8 +407,9 @@ func (s *Service) Replace(ctx context.Context, id uuid.UUID) (Return, error) {
 	})
 }
 
-// creditPlan picks the invoice that credits every line of x: the newest
-// one whose lines for x's order lines still have the units open. A line
+// creditPlan picks the invoice that credits the received units of every
+// line of x (lines received with none are left out): the newest one whose
+// lines for x's order lines still have the units open. A line
 // never invoiced, or with fewer units left to credit than it returns, is
 // refused by name; so are lines spread over several invoices (credit those
 // by hand, one credit note per invoice).
@@ -389,9 +430,10 @@ func creditPlan(x Return, invoiced []InvoicedLine) (uuid.UUID, []CreditLine, err
 	f := errs.Fields{}
 	for i, l := range x.Lines {
 		switch left := open[l.OrderLineID]; {
+		case l.ReceivedUnits() == 0:
 		case left == 0:
 			f.Add(fmt.Sprintf("lines[%d]", i), "was never invoiced (or is credited already): invoice the order first")
-		case left < l.Quantity:
+		case left < l.ReceivedUnits():
 			f.Add(fmt.Sprintf("lines[%d]", i), fmt.Sprintf("only %d of its units are invoiced and not yet credited", left))
 		}
 	}
@@ -402,11 +444,15 @@ next:
 	for _, inv := range order {
 		lines := make([]CreditLine, 0, len(x.Lines))
 		for _, l := range x.Lines {
+			n := l.ReceivedUnits()
+			if n == 0 {
+				continue
+			}
 			il, ok := byInvoice[inv][l.OrderLineID]
-			if !ok || il.Open < l.Quantity {
+			if !ok || il.Open < n {
 				continue next
 			}
-			lines = append(lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: l.Quantity})
+			lines = append(lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: n})
 		}
 		return inv, lines, nil
 	}
@@ -535,11 +581,16 @@ func checkReceipts(in []Receipt) error {
 			f.Add(at+"line_id", "is named twice")
 		}
 		seen[r.LineID] = true
-		if r.Condition != ConditionRestock && r.Condition != ConditionQuarantine {
+		if r.Received < 0 || r.Received > MaxQuantity {
+			f.Add(at+"received_quantity", fmt.Sprintf("must be a whole number from 0 to %d", MaxQuantity))
+		}
+		// Units that came back go somewhere; a line with none needs neither
+		// (a condition given anyway must still be one of the list).
+		if (r.Received > 0 || r.Condition != "") && r.Condition != ConditionRestock && r.Condition != ConditionQuarantine {
 			f.Add(at+"condition", "must be "+conditionList)
 		}
-		if r.WarehouseID == uuid.Nil {
-			f.Add(at+"warehouse_id", "is required")
+		if r.Received > 0 && r.WarehouseID == uuid.Nil {
+			f.Add(at+"warehouse_id", "is required for received units")
 		}
 	}
 	return f.Err()

@@ -59,6 +59,7 @@ type lineRow struct {
 	Comment     string     `bun:"comment"`
 	Disposition *string    `bun:"disposition"`
 	WarehouseID *uuid.UUID `bun:"warehouse_id,type:uuid"`
+	Received    *int64     `bun:"received_quantity"`
 }
 
 func (r *returnRow) ret() Return {
@@ -133,7 +134,7 @@ func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, err
 	x.Lines = make([]Line, len(lines))
 	for i, l := range lines {
 		x.Lines[i] = Line{ID: l.ID, OrderLineID: l.OrderLineID, ProductID: l.ProductID, Description: l.Description,
-			Quantity: l.Quantity, Reason: Reason(l.Reason), Comment: l.Comment, WarehouseID: l.WarehouseID}
+			Quantity: l.Quantity, Reason: Reason(l.Reason), Comment: l.Comment, WarehouseID: l.WarehouseID, Received: l.Received}
 		if l.Disposition != nil {
 			x.Lines[i].Condition = *l.Disposition
 		}
@@ -193,12 +194,17 @@ func save(ctx context.Context, tx bun.IDB, x *Return) error {
 	return err
 }
 
-// saveReceipt records how each line was received.
+// saveReceipt records how each line was received: its units and, when
+// any came back, their condition and warehouse.
 func saveReceipt(ctx context.Context, tx bun.IDB, x *Return) error {
 	for _, l := range x.Lines {
-		cond := l.Condition
-		_, err := tx.NewUpdate().Model(&lineRow{ID: l.ID, Disposition: &cond, WarehouseID: l.WarehouseID}).
-			Column("disposition", "warehouse_id").Where("rl.id = ?", l.ID).Exec(ctx)
+		row := &lineRow{ID: l.ID, WarehouseID: l.WarehouseID, Received: l.Received}
+		if l.Condition != "" {
+			cond := l.Condition
+			row.Disposition = &cond
+		}
+		_, err := tx.NewUpdate().Model(row).
+			Column("disposition", "warehouse_id", "received_quantity").Where("rl.id = ?", l.ID).Exec(ctx)
 		if err != nil {
 			return err
 		}
@@ -207,14 +213,16 @@ func saveReceipt(ctx context.Context, tx bun.IDB, x *Return) error {
 }
 
 // returnedByLine sums, per line of the order, the units held by its
-// returns that were not rejected.
+// returns that were not rejected: the requested units until a return is
+// received, then the received ones (what did not come back is returnable
+// again).
 func returnedByLine(ctx context.Context, tx bun.IDB, orderID uuid.UUID) (map[uuid.UUID]int64, error) {
 	var rows []struct {
 		OrderLineID uuid.UUID `bun:"order_line_id"`
 		Quantity    int64     `bun:"quantity"`
 	}
 	err := tx.NewSelect().Model((*lineRow)(nil)).Apply(tenant.ScopeSelect(ctx)).
-		ColumnExpr("rl.order_line_id, SUM(rl.quantity) AS quantity").
+		ColumnExpr("rl.order_line_id, SUM(COALESCE(rl.received_quantity, rl.quantity)) AS quantity").
 		Join("JOIN returns AS r ON r.tenant_id = rl.tenant_id AND r.id = rl.return_id").
 		Where("r.order_id = ?", orderID).
 		Where("r.status <> ?", string(StatusRejected)).

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatDateTime, formatNumber } from '../../lib/format';
-import { requestLines, returnableLines, returnColor, returnReasons, returnTimeline, type LineChoice, type ReturnStatus } from '../returns/returnText';
+import { requestLines, returnableLines, returnColor, returnReasons, returnTimeline, shortReceived, type LineChoice, type ReturnStatus } from '../returns/returnText';
 import { ReturnPhotos } from '../returns/ReturnPhotos';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
@@ -273,17 +273,23 @@ export function PortalReturn() {
       </Card>
       <ReturnPhotos ret={r} canAdd queryKey={['portal-returns', id]} />
       <Card withBorder padding="lg">
+        {(r.lines ?? []).some(shortReceived) && (
+          <Alert color="orange" mb="md" data-testid="portal-return-partial">
+            {t('portal.returns.partial')}
+          </Alert>
+        )}
         <Table aria-label={t('portal.returns.lines')} data-testid="portal-return-lines">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('portal.order.description')}</Table.Th>
-              <Table.Th ta="right">{t('portal.returns.quantity')}</Table.Th>
+              <Table.Th ta="right">{t('portal.returns.requestedQty')}</Table.Th>
+              <Table.Th ta="right">{t('portal.returns.receivedQty')}</Table.Th>
               <Table.Th>{t('portal.returns.reason')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {(r.lines ?? []).map((l) => (
-              <Table.Tr key={l.id}>
+              <Table.Tr key={l.id} data-testid="portal-return-line">
                 <Table.Td>
                   {l.description}
                   {l.comment && (
@@ -293,6 +299,14 @@ export function PortalReturn() {
                   )}
                 </Table.Td>
                 <Table.Td ta="right">{formatNumber(l.quantity, lang)}</Table.Td>
+                <Table.Td ta="right" data-testid="portal-return-received">
+                  {l.received_quantity == null ? '—' : formatNumber(l.received_quantity, lang)}
+                  {shortReceived(l) && (
+                    <Text size="xs" c="orange">
+                      {t('portal.returns.missing', { formatted: formatNumber(l.quantity - (l.received_quantity ?? 0), lang) })}
+                    </Text>
+                  )}
+                </Table.Td>
                 <Table.Td>{t(`returns.reasons.${l.reason}`)}</Table.Td>
               </Table.Tr>
             ))}

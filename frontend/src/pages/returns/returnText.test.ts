@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestLines, returnableLines, returnTimeline } from './returnText';
+import { receiptBody, requestLines, returnableLines, returnTimeline, shortReceived } from './returnText';
 
 const base = { created_at: '2026-03-01T09:00:00Z', approved_at: null, rejected_at: null, received_at: null, refunded_at: null, replaced_at: null };
 
@@ -42,5 +42,43 @@ describe('requesting a return', () => {
     });
     expect(got.lines).toEqual([{ order_line_id: 'b', quantity: 2, reason: 'damaged', comment: 'cracked lid' }]);
     expect(got.missing).toEqual(['c']);
+  });
+});
+
+describe('a return’s receipt', () => {
+  const lines = [
+    { id: 'a', quantity: 3 },
+    { id: 'b', quantity: 2 },
+  ];
+  it('starts from every requested unit and asks for a warehouse where units came back', () => {
+    const r = receiptBody(lines, {});
+    expect(r.lines).toEqual([
+      { line_id: 'a', received_quantity: 3, condition: 'restock' },
+      { line_id: 'b', received_quantity: 2, condition: 'restock' },
+    ]);
+    expect(r.noWarehouse).toEqual(['a', 'b']);
+    expect(r.nothing).toBe(false);
+  });
+  it('sends a line with nothing received without a condition or warehouse, and flags too many units', () => {
+    const r = receiptBody(lines, {
+      a: { received: 4, condition: 'quarantine', warehouse_id: 'w' },
+      b: { received: 0, condition: 'quarantine', warehouse_id: 'w' },
+    });
+    expect(r.lines).toEqual([
+      { line_id: 'a', received_quantity: 4, condition: 'quarantine', warehouse_id: 'w' },
+      { line_id: 'b', received_quantity: 0 },
+    ]);
+    expect(r.over).toEqual(['a']);
+    expect(r.noWarehouse).toEqual([]);
+  });
+  it('says when nothing came back at all (a cleared or fractional field counts as 0)', () => {
+    const r = receiptBody(lines, { a: { received: Number.NaN, condition: 'restock', warehouse_id: null }, b: { received: 0.5, condition: 'restock', warehouse_id: null } });
+    expect(r.nothing).toBe(true);
+    expect(r.noWarehouse).toEqual([]);
+  });
+  it('marks a line that came back short, not one still waiting', () => {
+    expect(shortReceived({ quantity: 3, received_quantity: 2 })).toBe(true);
+    expect(shortReceived({ quantity: 3, received_quantity: 3 })).toBe(false);
+    expect(shortReceived({ quantity: 3, received_quantity: null })).toBe(false);
   });
 });

@@ -72,3 +72,57 @@ export function requestLines(choices: Record<string, LineChoice>): { lines: { or
   }
   return { lines, missing };
 }
+
+export type Condition = 'restock' | 'quarantine';
+
+/** LineReceipt is what staff enter for one line when the goods arrive. */
+export interface LineReceipt {
+  received: number;
+  condition: Condition;
+  warehouse_id: string | null;
+}
+
+/** A line as the receipt form needs it: its id and the units requested. */
+type Receivable = Pick<S['ReturnLine'], 'id' | 'quantity'>;
+
+/** defaultReceipt assumes every requested unit came back into stock: staff lower what is missing. */
+export function defaultReceipt(l: Receivable): LineReceipt {
+  return { received: l.quantity, condition: 'restock', warehouse_id: null };
+}
+
+export interface ReceiptLineBody {
+  line_id: string;
+  received_quantity: number;
+  condition?: Condition;
+  warehouse_id?: string;
+}
+
+/**
+ * receiptBody turns the form into the receive request: every line with its
+ * received units (0 up to the requested quantity), and a condition and
+ * warehouse only for a line with units (they go nowhere otherwise).
+ * noWarehouse lists the lines with units but no warehouse yet; over, the
+ * lines above their requested quantity; nothing is true when no line has
+ * any units (allowed, but the form says what it means first).
+ */
+export function receiptBody(lines: Receivable[], receipts: Record<string, LineReceipt>): { lines: ReceiptLineBody[]; noWarehouse: string[]; over: string[]; nothing: boolean } {
+  const noWarehouse: string[] = [];
+  const over: string[] = [];
+  const out = lines.map((l): ReceiptLineBody => {
+    const r = receipts[l.id] ?? defaultReceipt(l);
+    const received = Number.isInteger(r.received) && r.received > 0 ? r.received : 0;
+    if (received > l.quantity) over.push(l.id);
+    if (received === 0) return { line_id: l.id, received_quantity: 0 };
+    if (!r.warehouse_id) noWarehouse.push(l.id);
+    return { line_id: l.id, received_quantity: received, condition: r.condition, ...(r.warehouse_id ? { warehouse_id: r.warehouse_id } : {}) };
+  });
+  return { lines: out, noWarehouse, over, nothing: out.every((l) => l.received_quantity === 0) };
+}
+
+/** A received line, staff's or the customer's view alike. */
+type Counted = Pick<S['CustomerReturnLine'], 'quantity' | 'received_quantity'>;
+
+/** shortReceived reports a received line that brought back fewer units than were requested. */
+export function shortReceived(l: Counted): boolean {
+  return l.received_quantity != null && l.received_quantity < l.quantity;
+}

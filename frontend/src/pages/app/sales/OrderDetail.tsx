@@ -14,6 +14,7 @@ import { useLocale } from '../../../lib/useLocale';
 import { statusColor } from './Orders';
 import { NewShipmentButton, ShipmentList } from './Shipments';
 import { InvoiceButton, InvoiceList } from './Invoices';
+import { NewReturnButton } from './NewReturn';
 import { ReturnList } from './Returns';
 
 type Order = components['schemas']['Order'];
@@ -190,7 +191,10 @@ export function OrderDetail() {
       )}
       {can('returns:read') && !['draft', 'credit_hold', 'cancelled'].includes(o.status) && (
         <>
-          <Title order={2} fz="h4" mt="xl" mb="sm">{t('returns.title')}</Title>
+          <Group justify="space-between" mt="xl" mb="sm">
+            <Title order={2} fz="h4">{t('returns.title')}</Title>
+            {can('returns:request') && <NewReturnButton orderId={o.id} />}
+          </Group>
           <ReturnList orderId={o.id} />
         </>
       )}

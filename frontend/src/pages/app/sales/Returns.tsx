@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Anchor, Badge, Button, Card, Group, Modal, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { DataTable } from 'mantine-datatable';
 import { useTranslation } from 'react-i18next';
@@ -15,7 +15,7 @@ import { WarehousePicker } from '../../../components/pickers';
 import { formatDateTime, formatNumber } from '../../../lib/format';
 import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
-import { returnColor, returnStatuses, returnTimeline, type ReturnStatus } from '../../returns/returnText';
+import { defaultReceipt, receiptBody, returnColor, returnStatuses, returnTimeline, shortReceived, type Condition, type LineReceipt, type ReturnStatus } from '../../returns/returnText';
 import { ReturnPhotos } from '../../returns/ReturnPhotos';
 import { CreditNoteLink } from './InvoiceRefunds';
 
@@ -113,26 +113,27 @@ function RejectButton({ id }: { id: string }) {
   );
 }
 
-type Receipt = { condition: 'restock' | 'quarantine'; warehouse_id: string | null };
-
-/** ReceiveButton records how each line came back: restocked or quarantined, and where. */
+/**
+ * ReceiveButton records what came back of each line: the units received (0
+ * up to those requested: missing or never sent), and for a line with units
+ * whether it is restocked or quarantined, and where. Only the received
+ * units move stock and are refunded or replaced. A receipt with nothing at
+ * all needs a tick first: it closes the return with nothing to give back.
+ */
 function ReceiveButton({ ret }: { ret: Return }) {
   const { t } = useTranslation();
   const { lang } = useLocale();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
+  const [tried, setTried] = useState(false);
+  const [confirmNothing, setConfirmNothing] = useState(false);
   const lines = ret.lines ?? [];
-  const [receipts, setReceipts] = useState<Record<string, Receipt>>({});
-  const receipt = (id: string): Receipt => receipts[id] ?? { condition: 'restock', warehouse_id: null };
-  const set = (id: string, r: Partial<Receipt>) => setReceipts((all) => ({ ...all, [id]: { ...receipt(id), ...r } }));
+  const [receipts, setReceipts] = useState<Record<string, LineReceipt>>({});
+  const receipt = (id: string): LineReceipt => receipts[id] ?? defaultReceipt(lines.find((l) => l.id === id)!);
+  const set = (id: string, r: Partial<LineReceipt>) => setReceipts((all) => ({ ...all, [id]: { ...receipt(id), ...r } }));
+  const plan = receiptBody(lines, Object.fromEntries(lines.map((l) => [l.id, receipt(l.id)])));
   const save = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/api/v1/returns/{id}/receive', {
-          params: { path: { id: ret.id } },
-          body: { lines: lines.map((l) => ({ line_id: l.id, condition: receipt(l.id).condition, warehouse_id: receipt(l.id).warehouse_id ?? '' })) },
-        }),
-      ),
+    mutationFn: () => unwrap(api.POST('/api/v1/returns/{id}/receive', { params: { path: { id: ret.id } }, body: { lines: plan.lines } })),
     onSuccess: () => {
       showSaved();
       setOpen(false);
@@ -140,6 +141,11 @@ function ReceiveButton({ ret }: { ret: Return }) {
     },
     onError: (e) => showError(e),
   });
+  const submit = () => {
+    setTried(true);
+    if (plan.over.length > 0 || plan.noWarehouse.length > 0 || (plan.nothing && !confirmNothing)) return;
+    save.mutate();
+  };
   return (
     <>
       <Button onClick={() => setOpen(true)}>{t('returns.actions.receive')}</Button>
@@ -148,37 +154,91 @@ function ReceiveButton({ ret }: { ret: Return }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              save.mutate();
+              submit();
             }}
           >
             <Stack>
               <Text size="sm" c="dimmed">
                 {t('returns.receiveHelp')}
               </Text>
-              {lines.map((l, k) => (
-                <Card key={l.id} withBorder>
-                  <Text fw={500} mb="xs">
-                    {formatNumber(l.quantity, lang)} × {l.description}
+              {lines.map((l, k) => {
+                const r = receipt(l.id);
+                const none = !(r.received > 0);
+                return (
+                  <Card key={l.id} withBorder data-testid={`return-receive-line-${k}`}>
+                    <Text fw={500} mb="xs">
+                      {l.description} · {t('returns.requestedUnits', { formatted: formatNumber(l.quantity, lang) })}
+                    </Text>
+                    <Group grow align="flex-start">
+                      <NumberInput
+                        label={t('returns.receivedQty')}
+                        min={0}
+                        max={l.quantity}
+                        allowDecimal={false}
+                        allowNegative={false}
+                        value={Number.isFinite(r.received) ? r.received : ''}
+                        onChange={(v) => set(l.id, { received: typeof v === 'number' ? v : Number.NaN })}
+                        error={tried && plan.over.includes(l.id) ? t('returns.tooMany', { formatted: formatNumber(l.quantity, lang) }) : undefined}
+                        data-testid={`return-receive-qty-${k}`}
+                      />
+                      <Select
+                        label={t('returns.condition')}
+                        data={(['restock', 'quarantine'] as const).map((c) => ({ value: c, label: t(`returns.conditions.${c}`) }))}
+                        value={r.condition}
+                        onChange={(v) => set(l.id, { condition: (v ?? 'restock') as Condition })}
+                        allowDeselect={false}
+                        disabled={none}
+                        data-testid={`return-receive-condition-${k}`}
+                      />
+                      <WarehousePicker
+                        label={t('returns.warehouse')}
+                        required={!none}
+                        disabled={none}
+                        value={r.warehouse_id}
+                        onChange={(v) => set(l.id, { warehouse_id: v })}
+                        error={tried && plan.noWarehouse.includes(l.id) ? t('returns.warehouseRequired') : undefined}
+                        data-testid={`return-receive-warehouse-${k}`}
+                      />
+                    </Group>
+                  </Card>
+                );
+              })}
+              {plan.nothing && (
+                <Alert color="orange" data-testid="return-receive-nothing">
+                  <Text size="sm" mb="xs">
+                    {t('returns.nothingReceived')}
                   </Text>
-                  <Group grow>
-                    <Select
-                      label={t('returns.condition')}
-                      data={(['restock', 'quarantine'] as const).map((c) => ({ value: c, label: t(`returns.conditions.${c}`) }))}
-                      value={receipt(l.id).condition}
-                      onChange={(v) => set(l.id, { condition: (v ?? 'restock') as Receipt['condition'] })}
-                      allowDeselect={false}
-                      data-testid={`return-receive-condition-${k}`}
-                    />
-                    <WarehousePicker label={t('returns.warehouse')} required value={receipt(l.id).warehouse_id} onChange={(v) => set(l.id, { warehouse_id: v })} data-testid={`return-receive-warehouse-${k}`} />
-                  </Group>
-                </Card>
-              ))}
+                  <Checkbox
+                    label={t('returns.confirmNothing')}
+                    checked={confirmNothing}
+                    onChange={(e) => setConfirmNothing(e.currentTarget.checked)}
+                    error={tried && !confirmNothing ? t('returns.confirmNothingRequired') : undefined}
+                  />
+                </Alert>
+              )}
               <FormActions onCancel={() => setOpen(false)} saving={save.isPending} label={t('returns.actions.receive')} />
             </Stack>
           </form>
         </Modal>
       )}
     </>
+  );
+}
+
+/** ReceivedQty is a line's received units, marked when fewer than requested came back. */
+export function ReceivedQty({ line }: { line: { quantity: number; received_quantity: number | null } }) {
+  const { t } = useTranslation();
+  const { lang } = useLocale();
+  if (line.received_quantity == null) return <>—</>;
+  return (
+    <Group gap={6} justify="flex-end" wrap="nowrap">
+      <Text span data-testid="return-line-received">{formatNumber(line.received_quantity, lang)}</Text>
+      {shortReceived(line) && (
+        <Badge color="orange" variant="light" size="sm">
+          {t('returns.missing', { formatted: formatNumber(line.quantity - line.received_quantity, lang) })}
+        </Badge>
+      )}
+    </Group>
   );
 }
 
@@ -276,7 +336,8 @@ export function ReturnDetail() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('returns.item')}</Table.Th>
-            <Table.Th ta="right">{t('stock.quantity')}</Table.Th>
+            <Table.Th ta="right">{t('returns.requestedQty')}</Table.Th>
+            <Table.Th ta="right">{t('returns.receivedQty')}</Table.Th>
             <Table.Th>{t('returns.reason')}</Table.Th>
             <Table.Th>{t('returns.comment')}</Table.Th>
             <Table.Th>{t('returns.condition')}</Table.Th>
@@ -284,9 +345,12 @@ export function ReturnDetail() {
         </Table.Thead>
         <Table.Tbody>
           {(r.lines ?? []).map((l) => (
-            <Table.Tr key={l.id}>
+            <Table.Tr key={l.id} data-testid="return-line">
               <Table.Td>{l.description}</Table.Td>
               <Table.Td ta="right">{formatNumber(l.quantity, lang)}</Table.Td>
+              <Table.Td ta="right">
+                <ReceivedQty line={l} />
+              </Table.Td>
               <Table.Td>{t(`returns.reasons.${l.reason}`)}</Table.Td>
               <Table.Td>{l.comment || '—'}</Table.Td>
               <Table.Td>{l.condition ? t(`returns.conditions.${l.condition}`) : '—'}</Table.Td>

@@ -1,0 +1,1 @@
+ALTER TABLE return_lines DROP COLUMN received_quantity;
