@@ -136,9 +136,10 @@ func (s *Service) onAccount(ctx context.Context, tx bun.IDB, tid uuid.UUID, ev s
 // paid session records the amount Stripe collected on the invoice, through
 // invoicing, with the PaymentIntent as the payment's external reference.
 // When the invoice was settled meanwhile by other means (a transfer, a
-// second tab), invoicing takes only what is still owed; the rest stays on
-// the attempt as unapplied_minor with status overpaid and an audit row,
-// for finance to refund in Stripe: money is never dropped silently.
+// second tab), invoicing takes only what is still owed and owes the rest
+// back as a due overpayment refund (finance returns it to the card with
+// POST /refunds/{id}/stripe); the attempt keeps it as unapplied_minor with
+// status overpaid and an audit row: money is never dropped silently.
 func (s *Service) onCheckout(ctx context.Context, tx bun.IDB, tid uuid.UUID, ev stripe.Event) error {
 	var cs stripe.CheckoutSession
 	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil || cs.ID == "" {

@@ -57,6 +57,8 @@ type notifyPayload struct {
 	RefundID     *uuid.UUID `json:"refund_id"`
 	Number       string     `json:"number"`
 	Status       string     `json:"status"`
+	AmountMinor  int64      `json:"amount_minor"`
+	Currency     string     `json:"currency"`
 	Reason       string     `json:"reason"`
 }
 
@@ -224,24 +226,24 @@ func (s *Service) noticeFor(ctx context.Context, docs Documents, topic string, p
 		return n, nil
 	case invoicing.TopicRefundChanged:
 		// Customers hear about a refund when the money is on its way; that
-		// it is due was in the credit note's email.
-		if p.Status != string(invoicing.RefundRefunded) || p.CreditNoteID == nil {
+		// a credit note's was due was in the credit note's email.
+		if p.Status != string(invoicing.RefundRefunded) || p.InvoiceID == nil || p.Currency == "" {
 			return nil, nil
 		}
-		cn, err := docs.GetCreditNote(ctx, *p.CreditNoteID)
+		inv, err := docs.GetInvoice(ctx, *p.InvoiceID)
 		if err != nil {
 			return nil, err
 		}
-		if cn.Refund == nil {
-			return nil, nil
+		n := &notice{kind: noticeRefundSent, accountID: inv.AccountID, number: inv.Number, path: "/invoices/" + inv.ID.String(),
+			facts: []noticeFact{moneyFact("refunded", p.AmountMinor, p.Currency), textFact("invoice", inv.Number)}}
+		if p.CreditNoteID != nil {
+			cn, err := docs.GetCreditNote(ctx, *p.CreditNoteID)
+			if err != nil {
+				return nil, err
+			}
+			n.facts = append(n.facts, textFact("credit_note", cn.Number))
 		}
-		inv, err := docs.GetInvoice(ctx, cn.InvoiceID)
-		if err != nil {
-			return nil, err
-		}
-		return &notice{kind: noticeRefundSent, accountID: cn.AccountID, number: cn.Number, path: "/invoices/" + inv.ID.String(),
-			facts: []noticeFact{moneyFact("refunded", cn.Refund.AmountMinor, cn.Refund.Currency), textFact("credit_note", cn.Number),
-				textFact("invoice", inv.Number)}}, nil
+		return n, nil
 	case TopicReturnApproved:
 		// The returns module's payload carries what the email needs; its
 		// documents are not read from here.

@@ -96,7 +96,7 @@ var catalog = map[string]words{
 			noticeInvoiceIssued:     "%[1]s has issued invoice %[2]s.",
 			noticeReturnApproved:    "%[1]s has approved your return %[2]s.",
 			noticeCreditNoteIssued:  "%[1]s has issued credit note %[2]s.",
-			noticeRefundSent:        "%[1]s has sent you the refund of credit note %[2]s.",
+			noticeRefundSent:        "%[1]s has sent you a refund for invoice %[2]s.",
 		},
 		buttons: map[string]string{
 			noticeOrderConfirmed: "View the order", noticeShipmentShipped: "View the order", noticeShipmentDelivered: "View the order",
@@ -129,7 +129,7 @@ var catalog = map[string]words{
 			noticeInvoiceIssued:     "%[1]s ha emitido la factura %[2]s.",
 			noticeReturnApproved:    "%[1]s ha aprobado tu devolución %[2]s.",
 			noticeCreditNoteIssued:  "%[1]s ha emitido el abono %[2]s.",
-			noticeRefundSent:        "%[1]s te ha enviado el reembolso del abono %[2]s.",
+			noticeRefundSent:        "%[1]s te ha enviado un reembolso de la factura %[2]s.",
 		},
 		buttons: map[string]string{
 			noticeOrderConfirmed: "Ver el pedido", noticeShipmentShipped: "Ver el pedido", noticeShipmentDelivered: "Ver el pedido",

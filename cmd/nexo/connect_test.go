@@ -413,6 +413,9 @@ func TestConnectWebhookExactlyOnce(t *testing.T) {
 // TestConnectPaidMeanwhile: money Stripe collected for an invoice settled
 // meanwhile by other means is never dropped: what is still owed is
 // recorded, the rest stays on the attempt as unapplied (overpaid).
+//
+// The part Stripe collected that the invoice could not take is a due
+// overpayment refund, which finance returns to the card.
 func TestConnectPaidMeanwhile(t *testing.T) {
 	ta := newConnectApp(t)
 	e := newPayEnv(t, ta, "pay-meanwhile", true)
@@ -441,6 +444,22 @@ func TestConnectPaidMeanwhile(t *testing.T) {
 		}
 		if s, unapplied := e.attempt(t, p.SessionID); s != "overpaid" || unapplied != paidByHand {
 			t.Errorf("%s: attempt %s unapplied %d, want overpaid %d", part, s, unapplied, paidByHand)
+		}
+		// The excess is owed back, and finance returns it to the card.
+		var refunds struct {
+			Items []struct {
+				ID          string `json:"id"`
+				Reason      string `json:"reason"`
+				Status      string `json:"status"`
+				AmountMinor int64  `json:"amount_minor"`
+			} `json:"items"`
+		}
+		ta.do(e.owner, "GET", "/api/v1/refunds?invoice_id="+inv, nil).json(t, &refunds)
+		if len(refunds.Items) != 1 || refunds.Items[0].Reason != "overpayment" || refunds.Items[0].AmountMinor != paidByHand || refunds.Items[0].Status != "due" {
+			t.Fatalf("%s: refunds %+v", part, refunds.Items)
+		}
+		if r := ta.do(e.owner, "POST", "/api/v1/refunds/"+refunds.Items[0].ID+"/stripe", nil); r.Status != 200 || !strings.Contains(string(r.Body), `"status":"refunded"`) {
+			t.Errorf("%s: refund the overpayment: %d %s", part, r.Status, r.Body)
 		}
 	}
 	var audit struct {

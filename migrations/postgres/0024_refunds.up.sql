@@ -9,7 +9,11 @@
 -- the customer sent is paid_minor + refund_minor.
 ALTER TABLE invoices ADD COLUMN refund_minor bigint NOT NULL DEFAULT 0 CHECK (refund_minor >= 0);
 
--- One refund per credit note that exceeded its invoice's balance. status:
+-- A refund owes money back for one of two reasons: a credit note that
+-- exceeded its invoice's balance (one per credit note), or an
+-- overpayment: Stripe collected more than the invoice still owed (it was
+-- settled meanwhile by other means), and the PaymentIntent that took the
+-- excess is kept to return it to the card. status:
 -- due (owed, nothing done yet), processing (a Stripe refund was asked for,
 -- its outcome is not known yet), refunded (money returned on refunded_on).
 -- A Stripe refund saves its idempotency key and the card payment it
@@ -20,7 +24,9 @@ CREATE TABLE refunds (
     id               uuid PRIMARY KEY,
     invoice_id       uuid NOT NULL,
     account_id       uuid NOT NULL,
-    credit_note_id   uuid NOT NULL,
+    reason           text NOT NULL CHECK (reason IN ('credit_note', 'overpayment')),
+    credit_note_id   uuid,
+    payment_intent   text CHECK (payment_intent IS NULL OR (payment_intent <> '' AND length(payment_intent) <= 255)),
     amount_minor     bigint NOT NULL CHECK (amount_minor > 0),
     currency         text NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     status           text NOT NULL CHECK (status IN ('due', 'processing', 'refunded')),
@@ -36,6 +42,8 @@ CREATE TABLE refunds (
     UNIQUE (tenant_id, id),
     UNIQUE (tenant_id, credit_note_id),
     CHECK ((status = 'refunded') = (refunded_on IS NOT NULL)),
+    CHECK ((reason = 'credit_note') = (credit_note_id IS NOT NULL)),
+    CHECK (reason = 'credit_note' OR payment_intent IS NOT NULL),
     CHECK (status = 'due' OR method IS NOT NULL),
     FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
@@ -45,6 +53,7 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_invoice ON refunds (tenant_id, invoice_id, id);
 CREATE INDEX refunds_account_created ON refunds (tenant_id, account_id, created_at, id);
 CREATE INDEX refunds_open ON refunds (tenant_id, id) WHERE status <> 'refunded';
+CREATE UNIQUE INDEX refunds_overpayment ON refunds (tenant_id, payment_intent) WHERE reason = 'overpayment';
 CREATE UNIQUE INDEX refunds_external_ref ON refunds (tenant_id, external_ref) WHERE external_ref IS NOT NULL;
 
 ALTER TABLE refunds ENABLE ROW LEVEL SECURITY;

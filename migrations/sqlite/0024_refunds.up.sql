@@ -6,7 +6,9 @@ CREATE TABLE refunds (
     id               TEXT PRIMARY KEY,
     invoice_id       TEXT NOT NULL,
     account_id       TEXT NOT NULL,
-    credit_note_id   TEXT NOT NULL,
+    reason           TEXT NOT NULL CHECK (reason IN ('credit_note', 'overpayment')),
+    credit_note_id   TEXT,
+    payment_intent   TEXT CHECK (payment_intent IS NULL OR (payment_intent <> '' AND length(payment_intent) <= 255)),
     amount_minor     INTEGER NOT NULL CHECK (amount_minor > 0),
     currency         TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
     status           TEXT NOT NULL CHECK (status IN ('due', 'processing', 'refunded')),
@@ -22,6 +24,8 @@ CREATE TABLE refunds (
     UNIQUE (tenant_id, id),
     UNIQUE (tenant_id, credit_note_id),
     CHECK ((status = 'refunded') = (refunded_on IS NOT NULL)),
+    CHECK ((reason = 'credit_note') = (credit_note_id IS NOT NULL)),
+    CHECK (reason = 'credit_note' OR payment_intent IS NOT NULL),
     CHECK (status = 'due' OR method IS NOT NULL),
     FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     FOREIGN KEY (tenant_id, account_id) REFERENCES accounts (tenant_id, id),
@@ -31,4 +35,5 @@ CREATE TABLE refunds (
 CREATE INDEX refunds_invoice ON refunds (tenant_id, invoice_id, id);
 CREATE INDEX refunds_account_created ON refunds (tenant_id, account_id, created_at, id);
 CREATE INDEX refunds_open ON refunds (tenant_id, id) WHERE status <> 'refunded';
+CREATE UNIQUE INDEX refunds_overpayment ON refunds (tenant_id, payment_intent) WHERE reason = 'overpayment';
 CREATE UNIQUE INDEX refunds_external_ref ON refunds (tenant_id, external_ref) WHERE external_ref IS NOT NULL;

@@ -15,7 +15,8 @@ type refundJSON struct {
 	ID           uuid.UUID    `json:"id"`
 	InvoiceID    uuid.UUID    `json:"invoice_id"`
 	AccountID    uuid.UUID    `json:"account_id"`
-	CreditNoteID uuid.UUID    `json:"credit_note_id"`
+	Reason       string       `json:"reason"`         // credit_note or overpayment
+	CreditNoteID *uuid.UUID   `json:"credit_note_id"` // reason credit_note
 	AmountMinor  int64        `json:"amount_minor"`
 	Currency     string       `json:"currency"`
 	Status       RefundStatus `json:"status"`
@@ -35,7 +36,8 @@ type refundJSON struct {
 type customerRefundJSON struct {
 	ID           uuid.UUID    `json:"id"`
 	InvoiceID    uuid.UUID    `json:"invoice_id"`
-	CreditNoteID uuid.UUID    `json:"credit_note_id"`
+	Reason       string       `json:"reason"`
+	CreditNoteID *uuid.UUID   `json:"credit_note_id"`
 	AmountMinor  int64        `json:"amount_minor"`
 	Currency     string       `json:"currency"`
 	Status       RefundStatus `json:"status"`
@@ -45,14 +47,14 @@ type customerRefundJSON struct {
 }
 
 func refundOut(r Refund) refundJSON {
-	return refundJSON{ID: r.ID, InvoiceID: r.InvoiceID, AccountID: r.AccountID, CreditNoteID: r.CreditNoteID,
+	return refundJSON{ID: r.ID, InvoiceID: r.InvoiceID, AccountID: r.AccountID, Reason: r.Reason, CreditNoteID: r.CreditNoteID,
 		AmountMinor: r.AmountMinor, Currency: r.Currency, Status: r.Status, Method: methodPtr(r.Method),
 		Reference: r.Reference, PaymentID: r.PaymentID, ExternalRef: r.ExternalRef, RefundedOn: datePtr(r.RefundedOn),
 		RefundedBy: r.RefundedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func customerRefundOut(r Refund) customerRefundJSON {
-	return customerRefundJSON{ID: r.ID, InvoiceID: r.InvoiceID, CreditNoteID: r.CreditNoteID, AmountMinor: r.AmountMinor,
+	return customerRefundJSON{ID: r.ID, InvoiceID: r.InvoiceID, Reason: r.Reason, CreditNoteID: r.CreditNoteID, AmountMinor: r.AmountMinor,
 		Currency: r.Currency, Status: r.Status, Method: methodPtr(r.Method), RefundedOn: datePtr(r.RefundedOn),
 		CreatedAt: r.CreatedAt}
 }

@@ -215,6 +215,7 @@ type ProviderPayment struct {
 	Payment     *Payment
 	Repeat      bool
 	ExcessMinor int64
+	Refund      *Refund // the overpayment refund made now, if any
 }
 
 // CreditNote is a credit against invoice lines; Lines and InvoiceNumber on

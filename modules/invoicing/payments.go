@@ -74,8 +74,8 @@ func (s *Service) insertPayment(ctx context.Context, tx bun.IDB, inv Invoice, p 
 // Repeat set and changes nothing. Unlike RecordPayment it never refuses
 // money already taken: when the invoice was settled meanwhile by other
 // means, only its balance is recorded (nothing when it is zero) and the
-// rest comes back as ExcessMinor, for the caller to keep visible until
-// finance refunds or applies it. The currency must be the invoice's.
+// rest comes back as ExcessMinor and is owed back to the customer as a
+// due overpayment refund (Refund), which finance returns to the same card. The currency must be the invoice's.
 // Runs in the caller's transaction when there is one.
 func (s *Service) RecordProviderPayment(ctx context.Context, in NewPayment, currency string) (ProviderPayment, error) {
 	if in.ExternalRef == "" {
@@ -103,11 +103,29 @@ func (s *Service) RecordProviderPayment(ctx context.Context, in NewPayment, curr
 			out = ProviderPayment{Payment: &p, Repeat: true}
 			return nil
 		}
+		// Nothing applied, all owed back: the overpayment refund is the
+		// trace of an earlier report.
+		var owed []refundRow
+		if err := tx.NewSelect().Model(&owed).Where("r.reason = ? AND r.payment_intent = ?", ReasonOverpayment, in.ExternalRef).
+			Scan(ctx); err != nil {
+			return err
+		}
+		if len(owed) > 0 {
+			out = ProviderPayment{Repeat: true, ExcessMinor: owed[0].AmountMinor}
+			return nil
+		}
 		if !strings.EqualFold(currency, inv.Currency) {
 			return precondition("currency", fmt.Sprintf("the invoice is in %s, the payment in %s", inv.Currency, strings.ToUpper(currency)))
 		}
 		apply := min(in.AmountMinor, inv.Balance())
 		out.ExcessMinor = in.AmountMinor - apply
+		if out.ExcessMinor > 0 {
+			r, err := s.oweOverpayment(ctx, tx, inv, in.ExternalRef, out.ExcessMinor)
+			if err != nil {
+				return err
+			}
+			out.Refund = &r
+		}
 		if apply <= 0 {
 			return nil
 		}

@@ -29,14 +29,25 @@ func (s RefundStatus) Valid() bool {
 	return s == RefundDue || s == RefundProcessing || s == RefundRefunded
 }
 
-// Refund is money owed back to a customer: the part of a credit note that
-// its invoice's open balance could not absorb because the invoice had been
-// paid. One per such credit note.
+// Refund reasons.
+const (
+	// ReasonCreditNote: the part of a credit note that its invoice's open
+	// balance could not absorb because the invoice had been paid.
+	ReasonCreditNote = "credit_note"
+	// ReasonOverpayment: a provider collected more than the invoice still
+	// owed (it was settled meanwhile by other means).
+	ReasonOverpayment = "overpayment"
+)
+
+// Refund is money owed back to a customer, for a credit note on a paid
+// invoice (one per such credit note) or an overpayment (one per
+// PaymentIntent).
 type Refund struct {
 	ID           uuid.UUID
 	InvoiceID    uuid.UUID
 	AccountID    uuid.UUID
-	CreditNoteID uuid.UUID
+	Reason       string
+	CreditNoteID *uuid.UUID // ReasonCreditNote only
 	AmountMinor  int64
 	Currency     string
 	Status       RefundStatus
@@ -44,6 +55,8 @@ type Refund struct {
 	Reference    string
 	// PaymentID is the card payment a provider refund returns money from.
 	PaymentID *uuid.UUID
+	// PaymentIntent is the provider's payment that took an overpayment.
+	PaymentIntent string
 	// ExternalRef is the provider's refund object (a Stripe Refund).
 	ExternalRef string
 	RefundedOn  *time.Time
@@ -99,7 +112,9 @@ type refundRow struct {
 	ID             uuid.UUID  `bun:"id,pk,type:uuid"`
 	InvoiceID      uuid.UUID  `bun:"invoice_id,type:uuid"`
 	AccountID      uuid.UUID  `bun:"account_id,type:uuid"`
-	CreditNoteID   uuid.UUID  `bun:"credit_note_id,type:uuid"`
+	Reason         string     `bun:"reason"`
+	CreditNoteID   *uuid.UUID `bun:"credit_note_id,type:uuid"`
+	PaymentIntent  *string    `bun:"payment_intent"`
 	AmountMinor    int64      `bun:"amount_minor"`
 	Currency       string     `bun:"currency"`
 	Status         string     `bun:"status"`
@@ -115,8 +130,8 @@ type refundRow struct {
 }
 
 func (r *refundRow) refund() Refund {
-	out := Refund{ID: r.ID, InvoiceID: r.InvoiceID, AccountID: r.AccountID, CreditNoteID: r.CreditNoteID,
-		AmountMinor: r.AmountMinor, Currency: r.Currency, Status: RefundStatus(r.Status), Reference: r.Reference,
+	out := Refund{ID: r.ID, InvoiceID: r.InvoiceID, AccountID: r.AccountID, Reason: r.Reason, CreditNoteID: r.CreditNoteID,
+		PaymentIntent: deref(r.PaymentIntent), AmountMinor: r.AmountMinor, Currency: r.Currency, Status: RefundStatus(r.Status), Reference: r.Reference,
 		PaymentID: r.PaymentID, ExternalRef: deref(r.ExternalRef), RefundedBy: r.RefundedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.Method != nil {
@@ -140,22 +155,37 @@ func (s *Service) owe(ctx context.Context, tx bun.IDB, inv *Invoice, cn *CreditN
 	inv.PaidMinor -= excess
 	inv.RefundMinor += excess
 	t := s.stamp()
-	r := &refundRow{ID: newID(), InvoiceID: inv.ID, AccountID: inv.AccountID, CreditNoteID: cn.ID, AmountMinor: excess,
-		Currency: inv.Currency, Status: string(RefundDue), CreatedAt: t, UpdatedAt: t}
+	r := &refundRow{ID: newID(), InvoiceID: inv.ID, AccountID: inv.AccountID, Reason: ReasonCreditNote, CreditNoteID: &cn.ID,
+		AmountMinor: excess, Currency: inv.Currency, Status: string(RefundDue), CreatedAt: t, UpdatedAt: t}
+	ref, err := s.insertRefund(ctx, tx, r)
+	cn.Refund = &ref
+	return err
+}
+
+// oweOverpayment records, in the payment's transaction, that a provider
+// collected excess more than the invoice owed through intent: a due
+// refund, which finance can return to the same card.
+func (s *Service) oweOverpayment(ctx context.Context, tx bun.IDB, inv Invoice, intent string, excess int64) (Refund, error) {
+	t := s.stamp()
+	r := &refundRow{ID: newID(), InvoiceID: inv.ID, AccountID: inv.AccountID, Reason: ReasonOverpayment, PaymentIntent: &intent,
+		AmountMinor: excess, Currency: inv.Currency, Status: string(RefundDue), CreatedAt: t, UpdatedAt: t}
+	return s.insertRefund(ctx, tx, r)
+}
+
+func (s *Service) insertRefund(ctx context.Context, tx bun.IDB, r *refundRow) (Refund, error) {
 	if _, err := tx.NewInsert().Model(r).Exec(ctx); err != nil {
-		return err
+		return Refund{}, err
 	}
 	ref := r.refund()
-	cn.Refund = &ref
 	if err := audit(ctx, tx, "refund.due", "refunds", r.ID, nil, &ref); err != nil {
-		return err
+		return ref, err
 	}
-	return publishRefund(ctx, tx, &ref)
+	return ref, publishRefund(ctx, tx, &ref)
 }
 
 func publishRefund(ctx context.Context, tx bun.IDB, r *Refund) error {
 	return publish(ctx, tx, TopicRefundChanged, map[string]any{"refund_id": r.ID, "invoice_id": r.InvoiceID,
-		"credit_note_id": r.CreditNoteID, "account_id": r.AccountID, "amount_minor": r.AmountMinor,
+		"reason": r.Reason, "credit_note_id": r.CreditNoteID, "account_id": r.AccountID, "amount_minor": r.AmountMinor,
 		"currency": r.Currency, "status": r.Status})
 }
 
@@ -320,25 +350,31 @@ func (s *Service) BeginProviderRefund(ctx context.Context, id uuid.UUID) (Provid
 			out.Done = true
 			return nil
 		case RefundProcessing:
-			if r.ExternalRef != nil || r.PaymentID == nil {
+			if r.ExternalRef != nil || r.IdempotencyKey == "" {
 				return errs.E(errs.Conflict, "the refund is already being processed by the payment provider")
 			}
-			pi, err := paymentIntentOf(ctx, tx, *r.PaymentID)
+			pi, err := intentOf(ctx, tx, r)
 			out.PaymentIntent, out.IdempotencyKey = pi, r.IdempotencyKey
 			return err
 		}
-		pay, err := cardPaymentFor(ctx, tx, inv.ID, r.AmountMinor, r.Currency)
-		if err != nil {
-			return err
-		}
 		before := r.refund()
+		if r.PaymentIntent == nil {
+			// A credit note's refund draws on one of the invoice's card
+			// payments; an overpayment goes back through its own intent.
+			pay, err := cardPaymentFor(ctx, tx, inv.ID, r.AmountMinor, r.Currency)
+			if err != nil {
+				return err
+			}
+			r.PaymentID = &pay.ID
+		}
 		m := string(MethodCard)
-		r.Status, r.Method, r.PaymentID, r.IdempotencyKey = string(RefundProcessing), &m, &pay.ID, "nexo-refund-"+uuid.NewString()
+		r.Status, r.Method, r.IdempotencyKey = string(RefundProcessing), &m, "nexo-refund-"+uuid.NewString()
 		if _, err := s.changeRefund(ctx, tx, r, &before); err != nil {
 			return err
 		}
-		out.PaymentIntent, out.IdempotencyKey = deref(pay.ExternalRef), r.IdempotencyKey
-		return nil
+		out.IdempotencyKey = r.IdempotencyKey
+		out.PaymentIntent, err = intentOf(ctx, tx, r)
+		return err
 	})
 	return out, err
 }
@@ -365,9 +401,17 @@ func cardPaymentFor(ctx context.Context, tx bun.IDB, invoiceID uuid.UUID, amount
 		FormatMinor(amount, currency)))
 }
 
-func paymentIntentOf(ctx context.Context, tx bun.IDB, paymentID uuid.UUID) (string, error) {
+// intentOf is the provider payment a card refund returns money through:
+// the overpayment's own, or the chosen payment's.
+func intentOf(ctx context.Context, tx bun.IDB, r *refundRow) (string, error) {
+	if r.PaymentIntent != nil {
+		return *r.PaymentIntent, nil
+	}
+	if r.PaymentID == nil {
+		return "", errs.E(errs.Conflict, "the refund has no card payment to return money through")
+	}
 	var p paymentRow
-	if err := tx.NewSelect().Model(&p).Where("p.id = ?", paymentID).Scan(ctx); err != nil {
+	if err := tx.NewSelect().Model(&p).Where("p.id = ?", *r.PaymentID).Scan(ctx); err != nil {
 		return "", err
 	}
 	return deref(p.ExternalRef), nil
@@ -405,7 +449,10 @@ func (s *Service) SettleProviderRefund(ctx context.Context, o ProviderOutcome) (
 			r.Status, r.RefundedOn = string(RefundRefunded), &on
 			r.ExternalRef, r.Reference = &o.ExternalRef, o.ExternalRef
 		case "failed", "canceled":
-			r.Status, r.Method, r.PaymentID, r.IdempotencyKey, r.ExternalRef = string(RefundDue), nil, nil, "", nil
+			r.Status, r.Method, r.IdempotencyKey, r.ExternalRef = string(RefundDue), nil, "", nil
+			if r.Reason == ReasonCreditNote {
+				r.PaymentID = nil
+			}
 		default:
 			if r.ExternalRef != nil || o.ExternalRef == "" {
 				return nil

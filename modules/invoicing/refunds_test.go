@@ -166,3 +166,47 @@ func TestProviderRefund(t *testing.T) {
 	wantErr(t, "unknown reference", second(e.svc.SettleProviderRefund(fx.ctx, ProviderOutcome{ExternalRef: "re_x", Status: "succeeded"})), errs.NotFound, "")
 	wantErr(t, "unknown id", second(e.svc.SettleProviderRefund(fx.ctx, ProviderOutcome{RefundID: uuid.New(), Status: "succeeded"})), errs.NotFound, "")
 }
+
+// TestOverpaymentRefund: a card payment that arrives after the invoice was
+// settled by transfer is owed back whole as a due overpayment refund, once
+// however often it is reported; one that arrives for a smaller balance
+// pays it and owes the rest; either goes back through its own intent.
+func TestOverpaymentRefund(t *testing.T) {
+	e := newEnv(t)
+	fx := newFixture(t, e)
+	order, _, _ := e.order(t, fx, 2, 0)
+	inv := e.issue(t, fx, order)
+	if _, err := e.svc.RecordPayment(fx.ctx, NewPayment{InvoiceID: inv.ID, AmountMinor: 2420, Method: MethodTransfer}); err != nil {
+		t.Fatal(err)
+	}
+	card := NewPayment{InvoiceID: inv.ID, AmountMinor: 2420, Method: MethodCard, ExternalRef: "pi_late"}
+	got, err := e.svc.RecordProviderPayment(fx.ctx, card, "eur")
+	if err != nil || got.Payment != nil || got.ExcessMinor != 2420 || got.Refund == nil ||
+		got.Refund.Reason != ReasonOverpayment || got.Refund.PaymentIntent != "pi_late" || got.Refund.CreditNoteID != nil {
+		t.Fatalf("late card payment: %+v %v", got, err)
+	}
+	again, err := e.svc.RecordProviderPayment(fx.ctx, card, "eur")
+	if err != nil || !again.Repeat || again.Refund != nil {
+		t.Fatalf("reported again: %+v %v", again, err)
+	}
+	if list, _ := e.svc.FindRefunds(fx.ctx, RefundFilter{InvoiceID: &inv.ID}); len(list) != 1 {
+		t.Fatalf("%d refunds after two reports, want 1", len(list))
+	}
+	p, err := e.svc.BeginProviderRefund(fx.ctx, got.Refund.ID)
+	if err != nil || p.PaymentIntent != "pi_late" || p.AmountMinor != 2420 {
+		t.Fatalf("begin: %+v %v", p, err)
+	}
+	if inv2, _ := e.svc.Get(fx.ctx, inv.ID); inv2.PaidMinor != 2420 || inv2.RefundMinor != 0 || inv2.Status != StatusPaid {
+		t.Fatalf("an overpayment changed the invoice: %+v", inv2)
+	}
+
+	order, _, _ = e.order(t, fx, 2, 0)
+	part := e.issue(t, fx, order)
+	if _, err := e.svc.RecordPayment(fx.ctx, NewPayment{InvoiceID: part.ID, AmountMinor: 1420, Method: MethodTransfer}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = e.svc.RecordProviderPayment(fx.ctx, NewPayment{InvoiceID: part.ID, AmountMinor: 2420, Method: MethodCard, ExternalRef: "pi_part"}, "eur")
+	if err != nil || got.Payment == nil || got.Payment.AmountMinor != 1000 || got.Refund == nil || got.Refund.AmountMinor != 1420 {
+		t.Fatalf("part overpaid: %+v %v", got, err)
+	}
+}

@@ -87,6 +87,7 @@ export const en = {
     recorded: 'Refund recorded', sent: 'Refund sent to the card', method: 'How it was paid back', date: 'Date', reference: 'Reference',
     refundedOn: '{{method}} · {{date}}', inProgress: 'Waiting for the card issuer',
     statuses: { due: 'Due', processing: 'In progress', refunded: 'Refunded' },
+    reasons: { credit_note: 'Credit note on a paid invoice', overpayment: 'Paid online after the invoice was settled' },
     label: 'Refund', received: 'Paid', customerDue: '{{amount}} will be refunded to you', customerProcessing: '{{amount}} is on its way back to your card',
     customerRefunded: '{{amount}} refunded on {{date}}',
   },

@@ -88,6 +88,7 @@ export const es: Messages = {
     recorded: 'Reembolso registrado', sent: 'Reembolso enviado a la tarjeta', method: 'Cómo se devolvió', date: 'Fecha', reference: 'Referencia',
     refundedOn: '{{method}} · {{date}}', inProgress: 'Pendiente del emisor de la tarjeta',
     statuses: { due: 'Pendiente', processing: 'En curso', refunded: 'Reembolsado' },
+    reasons: { credit_note: 'Abono de una factura pagada', overpayment: 'Pagada en línea después de saldarse' },
     label: 'Reembolso', received: 'Pagado', customerDue: 'Te reembolsaremos {{amount}}', customerProcessing: '{{amount}} está volviendo a tu tarjeta',
     customerRefunded: '{{amount}} reembolsado el {{date}}',
   },

@@ -16,5 +16,6 @@ describe('refunds', () => {
     expect(cardRefundable(due, [{ method: 'card', external_ref: 'pi_1' }])).toBe(true);
     expect(cardRefundable(due, [{ method: 'card', external_ref: '' }, { method: 'transfer' }])).toBe(false);
     expect(cardRefundable({ ...due, status: 'refunded' }, [{ method: 'card', external_ref: 'pi_1' }])).toBe(false);
+    expect(cardRefundable({ ...due, reason: 'overpayment' }, [{ method: 'transfer' }])).toBe(true);
   });
 });

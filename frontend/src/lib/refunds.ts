@@ -3,7 +3,7 @@
  * paid_minor counts only payments still applied to it; what credit notes
  * moved to refunds is refund_minor, so the customer sent the sum of both.
  */
-export type RefundLike = { status: string; amount_minor: number; method?: string | null; refunded_on?: string | null };
+export type RefundLike = { status: string; amount_minor: number; reason?: string; method?: string | null; refunded_on?: string | null };
 export type PaymentLike = { method: string; external_ref?: string };
 
 /** receivedMinor is what the customer paid for the invoice, refunds included. */
@@ -18,7 +18,11 @@ export function refundPhrase(r: RefundLike): 'customerDue' | 'customerProcessing
   return 'customerDue';
 }
 
-/** cardRefundable: a due refund can go back to the card when the invoice was paid online (a provider payment). */
+/**
+ * cardRefundable: a due refund can go back to the card when the invoice was
+ * paid online (a provider payment), and always for an overpayment (Stripe
+ * took it, so it returns through the same payment).
+ */
 export function cardRefundable(r: RefundLike, payments: PaymentLike[]): boolean {
-  return r.status === 'due' && payments.some((p) => p.method === 'card' && !!p.external_ref);
+  return r.status === 'due' && (r.reason === 'overpayment' || payments.some((p) => p.method === 'card' && !!p.external_ref));
 }

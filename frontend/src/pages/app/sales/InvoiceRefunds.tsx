@@ -43,6 +43,7 @@ export function InvoiceRefunds({ invoice }: { invoice: Invoice }) {
         <Table.Tbody>
           {refunds.map((r) => (
             <Table.Tr key={r.id}>
+              <Table.Td>{t(`refunds.reasons.${r.reason}`)}</Table.Td>
               <Table.Td ta="right">{money(r.amount_minor)}</Table.Td>
               <Table.Td>
                 <Badge color={color[r.status]} variant="light">{t(`refunds.statuses.${r.status}`)}</Badge>
