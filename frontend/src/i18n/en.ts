@@ -83,7 +83,7 @@ export const en = {
     methods: { transfer: 'Bank transfer', card: 'Card', manual: 'Other' },
   },
   refunds: {
-    title: 'Refunds', amount: 'Amount', paidBack: 'Paid back', toCard: 'Refund to card', record: 'Record refund',
+    title: 'Refunds', amount: 'Amount', dueTitle: 'Refunds to pay back', open: 'Open the invoice', paidBack: 'Paid back', toCard: 'Refund to card', record: 'Record refund',
     recorded: 'Refund recorded', sent: 'Refund sent to the card', method: 'How it was paid back', date: 'Date', reference: 'Reference',
     refundedOn: '{{method}} · {{date}}', inProgress: 'Waiting for the card issuer',
     statuses: { due: 'Due', processing: 'In progress', refunded: 'Refunded' },

@@ -84,7 +84,7 @@ export const es: Messages = {
     methods: { transfer: 'Transferencia', card: 'Tarjeta', manual: 'Otro' },
   },
   refunds: {
-    title: 'Reembolsos', amount: 'Importe', paidBack: 'Devuelto', toCard: 'Reembolsar a la tarjeta', record: 'Registrar reembolso',
+    title: 'Reembolsos', amount: 'Importe', dueTitle: 'Reembolsos por devolver', open: 'Abrir la factura', paidBack: 'Devuelto', toCard: 'Reembolsar a la tarjeta', record: 'Registrar reembolso',
     recorded: 'Reembolso registrado', sent: 'Reembolso enviado a la tarjeta', method: 'Cómo se devolvió', date: 'Fecha', reference: 'Referencia',
     refundedOn: '{{method}} · {{date}}', inProgress: 'Pendiente del emisor de la tarjeta',
     statuses: { due: 'Pendiente', processing: 'En curso', refunded: 'Reembolsado' },

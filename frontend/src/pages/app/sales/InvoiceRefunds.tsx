@@ -13,6 +13,10 @@ import { showError, showSaved } from '../../../components/forms';
 import { formatDate, formatMoney } from '../../../lib/format';
 import { cardRefundable } from '../../../lib/refunds';
 import { useLocale } from '../../../lib/useLocale';
+import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
+import { LoadMore } from '../../../components/LoadMore';
+import { AccountName } from '../../../components/pickers';
+import { DataTable } from 'mantine-datatable';
 
 type Invoice = components['schemas']['Invoice'];
 type Refund = components['schemas']['Refund'];
@@ -123,5 +127,41 @@ export function CreditNoteLink({ id }: { id: string }) {
       <Anchor component={Link} to={`/app/invoices/${c.invoice_id}`}>{c.number}</Anchor>
       {c.refund && ` · ${t('refunds.label')} ${formatMoney(c.refund.amount_minor, c.currency, lang)}: ${t(`refunds.statuses.${c.refund.status}`)}`}
     </Text>
+  );
+}
+
+/** RefundsDue is finance's list of money owed back to customers, each linking to its invoice, where it is paid back. */
+export function RefundsDue() {
+  const { t } = useTranslation();
+  const { lang } = useLocale();
+  const list = useCursorList(['refunds', 'due'], async (cursor) =>
+    (await unwrap(api.GET('/api/v1/refunds', { params: { query: cursorQuery({ status: 'due' }, cursor) as never } }))) as Page<Refund>,
+  );
+  if (!list.loading && list.rows.length === 0) return null;
+  return (
+    <Card withBorder mt="lg" data-testid="refunds-due">
+      <Title order={2} fz="h4" mb="sm">{t('refunds.dueTitle')}</Title>
+      <DataTable
+        minHeight={80}
+        fetching={list.loading}
+        records={list.rows}
+        columns={[
+          { accessor: 'account_id', title: t('receivables.customer'), render: (r) => <AccountName id={r.account_id} /> },
+          { accessor: 'reason', title: t('invoices.reason'), render: (r) => t(`refunds.reasons.${r.reason}`) },
+          { accessor: 'amount_minor', title: t('refunds.amount'), textAlign: 'right', render: (r) => formatMoney(r.amount_minor, r.currency, lang) },
+          {
+            accessor: 'invoice_id',
+            title: '',
+            textAlign: 'right',
+            render: (r) => (
+              <Anchor component={Link} to={`/app/invoices/${r.invoice_id}`}>
+                {t('refunds.open')}
+              </Anchor>
+            ),
+          },
+        ]}
+      />
+      <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
+    </Card>
   );
 }

@@ -8,6 +8,8 @@ import { PageHeader } from '../../../components/PageHeader';
 import { formatMoney } from '../../../lib/format';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
+import { useSession } from '../../../auth/session';
+import { RefundsDue } from './InvoiceRefunds';
 
 /**
  * Receivables is accounts receivable aging (E7): what each customer owes,
@@ -16,6 +18,7 @@ import { useLocale } from '../../../lib/useLocale';
 export function Receivables() {
   const { t } = useTranslation();
   const { lang } = useLocale();
+  const { can } = useSession();
   const list = useCursorList(['ar-aging'], (cursor) => unwrap(api.GET('/api/v1/ar-aging', { params: { query: cursorQuery({}, cursor) } })));
   const money = (key: 'current_minor' | 'days_1_30_minor' | 'days_31_60_minor' | 'days_61_90_minor' | 'over_90_minor' | 'total_minor', title: string) => ({
     accessor: key,
@@ -53,6 +56,7 @@ export function Receivables() {
         ]}
       />
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
+      {can('payments:read') && <RefundsDue />}
     </>
   );
 }
