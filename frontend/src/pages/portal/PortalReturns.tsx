@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Anchor, Badge, Button, Card, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCheck } from '@tabler/icons-react';
 import { Link, Navigate, useNavigate, useParams } from 'react-router';
@@ -7,7 +7,8 @@ import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatDateTime, formatNumber } from '../../lib/format';
-import { requestLines, returnableLines, returnColor, returnReasons, returnTimeline, shortReceived, type LineChoice, type ReturnStatus } from '../returns/returnText';
+import { requestLines, returnableLines, returnColor, returnTimeline, shortReceived, type ReturnStatus } from '../returns/returnText';
+import { ReturnLineCard, useReturnChoices } from '../returns/ReturnLineCard';
 import { ReturnPhotos } from '../returns/ReturnPhotos';
 import { usePortal } from './PortalLayout';
 import { PortalDetailError, PortalProblem, usePortalCustomer } from './PortalQuotes';
@@ -33,9 +34,7 @@ export function RequestReturn({ orderId, slug }: { orderId: string; slug: string
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
-  const [choices, setChoices] = useState<Record<string, LineChoice>>({});
-  const [comment, setComment] = useState('');
-  const [missing, setMissing] = useState<string[]>([]);
+  const form = useReturnChoices();
   const returnable = useQuery({
     queryKey: ['portal-returns', 'returnable', orderId],
     queryFn: () => unwrap(api.GET('/api/v1/orders/{id}/returnable', { params: { path: { id: orderId } } })),
@@ -50,13 +49,10 @@ export function RequestReturn({ orderId, slug }: { orderId: string; slug: string
     },
   });
   if (lines.length === 0) return null;
-  const choice = (id: string): LineChoice => choices[id] ?? { quantity: 0, reason: '', comment: '' };
-  const set = (id: string, c: Partial<LineChoice>) => setChoices((all) => ({ ...all, [id]: { ...choice(id), ...c } }));
   const submit = () => {
-    const { lines: chosen, missing: noReason } = requestLines(choices);
-    setMissing(noReason);
-    if (noReason.length > 0 || chosen.length === 0) return;
-    save.mutate({ order_id: orderId, ...(comment.trim() ? { comment: comment.trim() } : {}), lines: chosen });
+    const chosen = form.build();
+    if (!chosen) return;
+    save.mutate({ order_id: orderId, ...(form.comment.trim() ? { comment: form.comment.trim() } : {}), lines: chosen });
   };
   return (
     <>
@@ -76,34 +72,17 @@ export function RequestReturn({ orderId, slug }: { orderId: string; slug: string
                 {t('portal.returns.requestHelp')}
               </Text>
               {lines.map((l, k) => (
-                <Card key={l.order_line_id} withBorder data-testid={`portal-return-line-${k}`}>
-                  <Text fw={500}>{l.description}</Text>
-                  <Text size="xs" c="dimmed" mb="xs">
-                    {t('portal.returns.left', { count: l.returnable_qty })}
-                  </Text>
-                  <Group grow align="flex-start">
-                    <NumberInput
-                      label={t('portal.returns.quantity')}
-                      min={0}
-                      max={l.returnable_qty}
-                      allowDecimal={false}
-                      value={choice(l.order_line_id).quantity}
-                      onChange={(v) => set(l.order_line_id, { quantity: typeof v === 'number' ? v : 0 })}
-                      data-testid={`portal-return-qty-${k}`}
-                    />
-                    <Select
-                      label={t('portal.returns.reason')}
-                      data={returnReasons.map((r) => ({ value: r, label: t(`returns.reasons.${r}`) }))}
-                      value={choice(l.order_line_id).reason || null}
-                      onChange={(v) => set(l.order_line_id, { reason: (v ?? '') as LineChoice['reason'] })}
-                      error={missing.includes(l.order_line_id) ? t('portal.returns.reasonRequired') : undefined}
-                      data-testid={`portal-return-reason-${k}`}
-                    />
-                  </Group>
-                  <Textarea mt="xs" label={t('portal.returns.lineComment')} maxLength={2000} value={choice(l.order_line_id).comment} onChange={(e) => set(l.order_line_id, { comment: e.currentTarget.value })} />
-                </Card>
+                <ReturnLineCard
+                  key={l.order_line_id}
+                  line={l}
+                  index={k}
+                  form={form}
+                  ns="portal.returns"
+                  testid="portal-return"
+                  hint={t('portal.returns.left', { count: l.returnable_qty })}
+                />
               ))}
-              <Textarea label={t('portal.returns.comment')} maxLength={2000} value={comment} onChange={(e) => setComment(e.currentTarget.value)} />
+              <Textarea label={t('portal.returns.comment')} maxLength={2000} value={form.comment} onChange={(e) => form.setComment(e.currentTarget.value)} />
               <PortalProblem error={save.error} />
               <Group justify="flex-end">
                 <Button variant="default" onClick={() => setOpen(false)}>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Button, Card, Group, Modal, NumberInput, Select, Stack, Text, Textarea } from '@mantine/core';
+import { Button, Modal, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconArrowBackUp } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -9,7 +9,8 @@ import { FormActions } from '../../../components/FormActions';
 import { showError, showSaved } from '../../../components/forms';
 import { formatNumber } from '../../../lib/format';
 import { useLocale } from '../../../lib/useLocale';
-import { requestLines, returnableLines, returnReasons, type LineChoice } from '../../returns/returnText';
+import { requestLines, returnableLines } from '../../returns/returnText';
+import { ReturnLineCard, useReturnChoices } from '../../returns/ReturnLineCard';
 
 /**
  * NewReturnButton is the staff "New return" of an order: a customer calls or
@@ -25,9 +26,7 @@ export function NewReturnButton({ orderId }: { orderId: string }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
-  const [choices, setChoices] = useState<Record<string, LineChoice>>({});
-  const [comment, setComment] = useState('');
-  const [missing, setMissing] = useState<string[]>([]);
+  const form = useReturnChoices();
   const [empty, setEmpty] = useState(false);
   const returnable = useQuery({
     queryKey: ['returns', 'returnable', orderId],
@@ -45,15 +44,12 @@ export function NewReturnButton({ orderId }: { orderId: string }) {
     onError: (e) => showError(e),
   });
   if (lines.length === 0) return null;
-  const choice = (id: string): LineChoice => choices[id] ?? { quantity: 0, reason: '', comment: '' };
-  const set = (id: string, c: Partial<LineChoice>) => setChoices((all) => ({ ...all, [id]: { ...choice(id), ...c } }));
   const n = (v: number) => formatNumber(v, lang);
   const submit = () => {
-    const { lines: chosen, missing: noReason } = requestLines(choices);
-    setMissing(noReason);
-    setEmpty(chosen.length === 0 && noReason.length === 0);
-    if (noReason.length > 0 || chosen.length === 0) return;
-    save.mutate({ order_id: orderId, ...(comment.trim() ? { comment: comment.trim() } : {}), lines: chosen });
+    setEmpty(form.nothingChosen());
+    const chosen = form.build();
+    if (!chosen) return;
+    save.mutate({ order_id: orderId, ...(form.comment.trim() ? { comment: form.comment.trim() } : {}), lines: chosen });
   };
   return (
     <>
@@ -73,35 +69,17 @@ export function NewReturnButton({ orderId }: { orderId: string }) {
                 {t('returns.newHelp')}
               </Text>
               {lines.map((l, k) => (
-                <Card key={l.order_line_id} withBorder data-testid={`new-return-line-${k}`}>
-                  <Text fw={500}>{l.description}</Text>
-                  <Text size="xs" c="dimmed" mb="xs">
-                    {t('returns.returnable', { shipped: n(l.shipped_qty), delivered: n(l.delivered_qty), returned: n(l.returned_qty), left: n(l.returnable_qty) })}
-                  </Text>
-                  <Group grow align="flex-start">
-                    <NumberInput
-                      label={t('returns.quantity')}
-                      min={0}
-                      max={l.returnable_qty}
-                      allowDecimal={false}
-                      allowNegative={false}
-                      value={choice(l.order_line_id).quantity}
-                      onChange={(v) => set(l.order_line_id, { quantity: typeof v === 'number' ? v : 0 })}
-                      data-testid={`new-return-qty-${k}`}
-                    />
-                    <Select
-                      label={t('returns.reason')}
-                      data={returnReasons.map((r) => ({ value: r, label: t(`returns.reasons.${r}`) }))}
-                      value={choice(l.order_line_id).reason || null}
-                      onChange={(v) => set(l.order_line_id, { reason: (v ?? '') as LineChoice['reason'] })}
-                      error={missing.includes(l.order_line_id) ? t('returns.reasonRequired') : undefined}
-                      data-testid={`new-return-reason-${k}`}
-                    />
-                  </Group>
-                  <Textarea mt="xs" label={t('returns.lineComment')} maxLength={2000} value={choice(l.order_line_id).comment} onChange={(e) => set(l.order_line_id, { comment: e.currentTarget.value })} />
-                </Card>
+                <ReturnLineCard
+                  key={l.order_line_id}
+                  line={l}
+                  index={k}
+                  form={form}
+                  ns="returns"
+                  testid="new-return"
+                  hint={t('returns.returnable', { shipped: n(l.shipped_qty), delivered: n(l.delivered_qty), returned: n(l.returned_qty), left: n(l.returnable_qty) })}
+                />
               ))}
-              <Textarea label={t('returns.comment')} maxLength={2000} value={comment} onChange={(e) => setComment(e.currentTarget.value)} data-testid="new-return-comment" />
+              <Textarea label={t('returns.comment')} maxLength={2000} value={form.comment} onChange={(e) => form.setComment(e.currentTarget.value)} data-testid="new-return-comment" />
               {empty && (
                 <Text size="sm" c="red" data-testid="new-return-empty">
                   {t('returns.chooseUnits')}
