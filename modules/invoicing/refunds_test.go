@@ -210,3 +210,50 @@ func TestOverpaymentRefund(t *testing.T) {
 		t.Fatalf("part overpaid: %+v %v", got, err)
 	}
 }
+
+// TestProviderRefundsDoNotOverdraw: two refunds of one invoice begun at
+// once cannot both draw on the same card payment; the invoice lock makes
+// the second see the first's claim and refuse (on PostgreSQL the two run
+// truly concurrently).
+func TestProviderRefundsDoNotOverdraw(t *testing.T) {
+	e := newEnv(t)
+	fx := newFixture(t, e)
+	order, _, _ := e.order(t, fx, 2, 0)
+	inv := e.issue(t, fx, order) // 24.20: 12.10 by card, 12.10 by transfer
+	if _, err := e.svc.RecordProviderPayment(fx.ctx, NewPayment{InvoiceID: inv.ID, AmountMinor: 1210, Method: MethodCard, ExternalRef: "pi_half"}, "eur"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.RecordPayment(fx.ctx, NewPayment{InvoiceID: inv.ID, AmountMinor: 1210, Method: MethodTransfer}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []uuid.UUID
+	for range 2 {
+		cn, err := e.svc.IssueCreditNote(fx.ctx, NewCreditNote{InvoiceID: inv.ID, Reason: "returned",
+			Lines: []NewCreditLine{{InvoiceLineID: inv.Lines[0].ID, Quantity: 1}}})
+		if err != nil || cn.Refund == nil {
+			t.Fatalf("credit note %+v %v", cn, err)
+		}
+		ids = append(ids, cn.Refund.ID)
+	}
+	errs2 := make(chan error, 2)
+	for _, id := range ids {
+		go func() {
+			_, err := e.svc.BeginProviderRefund(fx.ctx, id)
+			errs2 <- err
+		}()
+	}
+	ok, refused := 0, 0
+	for range 2 {
+		switch err := <-errs2; {
+		case err == nil:
+			ok++
+		case errs.Is(err, errs.FailedPrecondition):
+			refused++
+		default:
+			t.Fatalf("begin: %v", err)
+		}
+	}
+	if ok != 1 || refused != 1 {
+		t.Fatalf("%d begun, %d refused; want one each", ok, refused)
+	}
+}
