@@ -16,7 +16,7 @@ import (
 // in minor units as in the JSON API, the balance and overdue flag as of
 // today.
 var invoicesCSVHeader = []string{"number", "status", "overdue", "account_name", "issue_date", "due_date", "currency",
-	"net_minor", "tax_minor", "total_minor", "paid_minor", "credited_minor", "balance_minor", "account_id", "order_id", "id"}
+	"net_minor", "tax_minor", "total_minor", "paid_minor", "credited_minor", "refund_minor", "balance_minor", "account_id", "order_id", "id"}
 
 // Export calls fn for every invoice matching f (ignoring its page), newest
 // first, with the customer's name, inside one transaction.
@@ -49,7 +49,7 @@ func (h *Handler) exportCSV(c *fiber.Ctx) error {
 		return h.svc.Export(c.UserContext(), f, func(i Invoice, account string) error {
 			return emit(i.Number, string(i.Status), strconv.FormatBool(i.Overdue(today)), web.Defuse(account),
 				web.Date(&i.IssueDate), web.Date(&i.DueDate), i.Currency, web.Int(i.NetMinor), web.Int(i.TaxMinor),
-				web.Int(i.TotalMinor), web.Int(i.PaidMinor), web.Int(i.CreditedMinor), web.Int(i.Balance()),
+				web.Int(i.TotalMinor), web.Int(i.PaidMinor), web.Int(i.CreditedMinor), web.Int(i.RefundMinor), web.Int(i.Balance()),
 				i.AccountID.String(), i.OrderID.String(), i.ID.String())
 		})
 	})
