@@ -242,6 +242,7 @@ var matrix = map[string]cell{
 		return map[string]any{"account_id": f["customer"](), "subject": "Matrix", "message": "Matrix ticket"}
 	}},
 	"GET /api/v1/tickets/summary":       {},
+	"GET /api/v1/tickets/assignees":     {},
 	"GET /api/v1/tickets/:id":           {id: "ticket"},
 	"PATCH /api/v1/tickets/:id":         {id: "ticket", body: map[string]any{"priority": "high"}},
 	"POST /api/v1/tickets/:id/messages": {id: "ticket", body: map[string]any{"body": "matrix"}},
