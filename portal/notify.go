@@ -341,3 +341,33 @@ func (s *Service) sendNotice(ctx context.Context, e events.Event, n *notice) err
 		return err
 	})
 }
+
+// NoticeRetention is how long a portal_notices row is kept. A row exists
+// only to stop a redelivered event from emailing twice, and an event is
+// redelivered only until the relay records it done or dead: its retries
+// span hours (at most MaxAttempts backoffs of up to an hour each), done
+// events are purged from the outbox after 7 days (cmd/nexo's hourly purge)
+// and dead ones are never delivered again. Once its event is 30 days old
+// nothing can deliver it again, so its row can go.
+const NoticeRetention = 30 * 24 * time.Hour
+
+// PurgeNotices deletes the portal_notices rows of events older than
+// olderThan, across tenants (one tenant-bound transaction each, as RLS
+// requires), and reports how many it removed.
+func (s *Service) PurgeNotices(ctx context.Context, olderThan time.Duration) (int, error) {
+	cutoff := s.now().Add(-olderThan)
+	total := 0
+	err := s.db.EachTenant(ctx, func(ctx context.Context, tx bun.IDB) error {
+		res, err := tx.NewDelete().Model((*noticeRow)(nil)).Where("pn.event_at < ?", cutoff).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		total += int(n)
+		return err
+	})
+	if err != nil {
+		return total, fmt.Errorf("portal: purge notices: %w", err)
+	}
+	return total, nil
+}

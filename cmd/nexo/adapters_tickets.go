@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -11,6 +14,8 @@ import (
 	"nexo/modules/crm"
 	"nexo/modules/inventory"
 	"nexo/modules/sales"
+	"nexo/modules/tickets"
+	"nexo/rbac"
 	"nexo/tenant"
 )
 
@@ -24,6 +29,7 @@ type ticketLinks struct {
 	catalog  *catalog.Service
 	stock    *inventory.Service
 	identity *tenant.Service
+	policy   *rbac.Enforcer
 }
 
 func notFound(err error, what string) error {
@@ -62,10 +68,43 @@ func (a ticketLinks) Lot(ctx context.Context, id uuid.UUID) error {
 	return notFound(err, "lot")
 }
 
+// StaffUser admits an active staff user who holds the permission handling
+// a ticket takes; anyone else (a viewer, a salesperson) is not a possible
+// assignee.
 func (a ticketLinks) StaffUser(ctx context.Context, id uuid.UUID) error {
 	u, err := a.identity.GetUser(ctx, id)
-	if err == nil && u.Status != "active" {
+	if err == nil && !a.handles(u) {
 		return errs.E(errs.NotFound, "user not found")
 	}
 	return notFound(err, "user")
+}
+
+func (a ticketLinks) handles(u tenant.User) bool {
+	return u.Status == "active" && a.policy.Enforce(u.TenantID, tenant.UserSubject(u.ID), tickets.HandlePermission)
+}
+
+// Assignees walks the tenant's users page by page (a tenant's staff is
+// seats, not a big table) and keeps those StaffUser admits.
+func (a ticketLinks) Assignees(ctx context.Context) ([]tickets.Assignee, error) {
+	var out []tickets.Assignee
+	page := tenant.Page{Limit: 100}
+	for {
+		users, err := a.identity.ListUsers(ctx, page)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			if a.handles(u) {
+				out = append(out, tickets.Assignee{ID: u.ID, Name: u.Name, Email: u.Email})
+			}
+		}
+		if len(users) < page.Limit {
+			break
+		}
+		page.After = &users[len(users)-1].ID
+	}
+	slices.SortFunc(out, func(x, y tickets.Assignee) int {
+		return cmp.Or(strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)), strings.Compare(x.Email, y.Email))
+	})
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"nexo/internal/db"
 	"nexo/migrations"
+	"nexo/portal"
 )
 
 func serve(ctx context.Context, cfg Config, seedDemo bool) error {
@@ -30,7 +31,7 @@ func serve(ctx context.Context, cfg Config, seedDemo bool) error {
 	wctx, stopWorkers := context.WithCancel(context.Background())
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = a.relay.Run(wctx) }()
-	go func() { defer wg.Done(); a.purgeOutbox(wctx) }()
+	go func() { defer wg.Done(); a.purge(wctx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- a.app.Listen(cfg.HTTPAddr) }()
 	a.log.Info("nexo ready", "addr", cfg.HTTPAddr, "url", cfg.BaseURL, "startup", time.Since(start).String())
@@ -54,7 +55,7 @@ func worker(ctx context.Context, cfg Config) error {
 	}
 	defer a.close()
 	a.log.Info("nexo worker running")
-	go a.purgeOutbox(ctx)
+	go a.purge(ctx)
 	err = a.relay.Run(ctx)
 	if errors.Is(err, context.Canceled) {
 		return nil
@@ -118,9 +119,11 @@ func demo(ctx context.Context, cfg Config) error {
 	return seed(ctx, a, cfg)
 }
 
-// purgeOutbox deletes delivered outbox events older than a week, hourly, so
-// the table holds the recent history and whatever is still pending.
-func (a *appState) purgeOutbox(ctx context.Context) {
+// purge runs hourly: it deletes delivered outbox events older than a week,
+// so the table holds the recent history and whatever is still pending, and
+// the portal's notice marks of events older than portal.NoticeRetention
+// (30 days, long after those events were done and purged).
+func (a *appState) purge(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -128,6 +131,11 @@ func (a *appState) purgeOutbox(ctx context.Context) {
 			a.log.Warn("outbox purge", "err", err)
 		} else if n > 0 {
 			a.log.Info("outbox purged", "events", n)
+		}
+		if n, err := a.portal.PurgeNotices(ctx, portal.NoticeRetention); err != nil {
+			a.log.Warn("portal notices purge", "err", err)
+		} else if n > 0 {
+			a.log.Info("portal notices purged", "notices", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -242,6 +242,7 @@ var matrix = map[string]cell{
 		return map[string]any{"account_id": f["customer"](), "subject": "Matrix", "message": "Matrix ticket"}
 	}},
 	"GET /api/v1/tickets/summary":       {},
+	"GET /api/v1/tickets/assignees":     {},
 	"GET /api/v1/tickets/:id":           {id: "ticket"},
 	"PATCH /api/v1/tickets/:id":         {id: "ticket", body: map[string]any{"priority": "high"}},
 	"POST /api/v1/tickets/:id/messages": {id: "ticket", body: map[string]any{"body": "matrix"}},
@@ -773,10 +774,11 @@ func TestPermissionMatrix(t *testing.T) {
 		ta.do(owner, "POST", "/api/v1/api-keys", map[string]string{"name": "matrix " + role, "role": role}).json(t, &k)
 		callers = append(callers, caller{name: "api_key:" + role, c: &client{bearer: k.Key}, kind: tenant.KindAPIKey, roles: []string{role}})
 	}
-	// A portal customer of its own account, which has an order.
+	// A portal customer of its own account, which has a confirmed order
+	// (customers see orders from confirmation on).
 	custAcc := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Matrix portal customer"})
 	custProduct := ta.createID(t, owner, "/api/v1/products", productBody("MXC", "stocked"))
-	ta.createID(t, owner, "/api/v1/orders", orderBody(custAcc, custProduct, 1))
+	ta.placedOrder(t, owner, orderBody(custAcc, custProduct, 1))
 	relogCustomer := func() *client {
 		return ta.sessionFrom(ta.do(nil, "POST", "/api/v1/portal/matrix-a/login", map[string]string{"email": "customer@matrix-a.example.com", "password": testPassword}))
 	}
@@ -916,7 +918,7 @@ func TestIsolationMatrix(t *testing.T) {
 // them.
 func (ta *testApp) customerIsolation(t *testing.T, owner *client, own fixtures, foreign map[string]string) int {
 	accB := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Isolation portal account B"})
-	ownOrder := ta.createID(t, owner, "/api/v1/orders", orderBody(accB, own["component"](), 1))
+	ownOrder := ta.placedOrder(t, owner, orderBody(accB, own["component"](), 1)) // customers see orders once confirmed
 	cust := ta.portalCustomer(t, owner, "iso-matrix-a", accB, "customer-b@iso-matrix-a.example.com")
 	otherAccount := map[string]string{}
 	checked := 0

@@ -75,6 +75,17 @@ func (ta *testApp) createID(t testing.TB, c *client, path string, body any) stri
 	return out.ID
 }
 
+// placedOrder creates an order as c and confirms it: portal customers see
+// orders from confirmation on, never a draft.
+func (ta *testApp) placedOrder(t testing.TB, c *client, body any) string {
+	t.Helper()
+	id := ta.createID(t, c, "/api/v1/orders", body)
+	if r := ta.do(c, "POST", "/api/v1/orders/"+id+"/confirm", nil); r.Status != 200 {
+		t.Fatalf("confirm order %s: %d %s", id, r.Status, r.Body)
+	}
+	return id
+}
+
 // sameProblem compares two problem answers but for their request ids.
 func sameProblem(a, b result) bool {
 	strip := func(r result) string {
@@ -102,8 +113,8 @@ func TestPortalIdentity(t *testing.T) {
 	accB := ta.createID(t, owner, "/api/v1/accounts", map[string]any{"name": "Beta Buyer"})
 	body := orderBody(accA, product, 2)
 	body["notes"] = "internal: watch this customer's payments"
-	orderA := ta.createID(t, owner, "/api/v1/orders", body)
-	orderB := ta.createID(t, owner, "/api/v1/orders", orderBody(accB, product, 1))
+	orderA := ta.placedOrder(t, owner, body)
+	orderB := ta.placedOrder(t, owner, orderBody(accB, product, 1))
 
 	// Invitation: a contact without email cannot be invited; one with email
 	// gets a link, re-inviting re-sends and spends the first link.

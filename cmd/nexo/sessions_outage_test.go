@@ -27,7 +27,7 @@ func TestCacheOutageKeepsSessions(t *testing.T) {
 	ta.signup("outage-b")
 	fx := ta.tenantFixtures(t, owner, "a")
 	account := fx["customer"]()
-	order := ta.createID(t, owner, "/api/v1/orders", orderBody(account, fx["component"](), 1))
+	order := ta.placedOrder(t, owner, orderBody(account, fx["component"](), 1))
 	cust := ta.portalCustomer(t, owner, "outage-a", account, "cora@outage-a.example.com")
 	ta.do(owner, "POST", "/api/v1/invites", map[string]any{"email": "v@outage-a.example.com", "roles": []string{"viewer"}})
 	slug, token := linkParams(t, ta.mailTo("v@outage-a.example.com"), "/accept-invite")
@@ -149,7 +149,7 @@ func TestRedisUnreachable(t *testing.T) {
 	owner := ta.signup("no-redis")
 	fx := ta.tenantFixtures(t, owner, "a")
 	account := fx["customer"]()
-	order := ta.createID(t, owner, "/api/v1/orders", orderBody(account, fx["component"](), 1))
+	order := ta.placedOrder(t, owner, orderBody(account, fx["component"](), 1))
 	cust := ta.portalCustomer(t, owner, "no-redis", account, "cora@no-redis.example.com")
 	r := ta.do(cust, "GET", "/api/v1/orders", nil)
 	if r.Status != 200 || !strings.Contains(string(r.Body), order) {

@@ -187,7 +187,7 @@ func (a *appState) buildModules() {
 		Availability: atp, Credit: a.credit, Numbers: a.identity, Company: invoicingCompany{a.identity}}, now)
 	a.quoteFlow = flows.NewQuoteFlow(a.db, a.quotes, a.sales, a.production, a.crm)
 	a.tickets = tickets.NewService(a.db, ticketLinks{crm: a.crm, sales: a.sales, catalog: a.catalog, stock: a.stock,
-		identity: a.identity}, a.identity, tickets.Options{Now: now})
+		identity: a.identity, policy: a.enforcer}, a.identity, tickets.Options{Now: now})
 	// Returns read orders and deliveries, bring goods back into stock and
 	// credit them through invoicing or replace them with a sales order.
 	a.returns = returns.NewService(a.db, returns.Deps{Orders: returnOrders{a.sales}, Deliveries: returnDeliveries{a.shipping},

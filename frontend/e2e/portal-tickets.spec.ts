@@ -92,6 +92,27 @@ test('a customer opens a ticket about an order, support answers with a note the 
   await expect(customer.getByTestId('portal-ticket-status')).toHaveText('Open');
   await shot(customer, 'ticket-portal');
 
+  // A support agent, who cannot list users, hands the ticket to Olga with
+  // the assignee picker: it offers only who can handle tickets.
+  const agentEmail = `sue@${slug}.example.com`;
+  await call('/api/v1/invites', { email: agentEmail, name: 'Sue Support', roles: ['support'] });
+  const agent = await (await browser.newContext()).newPage();
+  await agent.goto(await mailLink(page.request, agentEmail, '/accept-invite'));
+  await agent.getByRole('textbox', { name: 'Choose a password', exact: true }).fill(password);
+  await agent.getByRole('button', { name: 'Join' }).click();
+  await agent.waitForURL('**/app');
+  expect((await agent.request.get('/api/v1/users')).status()).toBe(403);
+  await agent.goto(new URL(page.url()).pathname);
+  const picker = agent.getByTestId('ticket-assignee-select');
+  await expect(picker).toHaveAttribute('placeholder', 'Unassigned');
+  await picker.click();
+  await expect(agent.getByRole('option', { name: 'Sue Support' })).toBeVisible();
+  await expect(agent.getByRole('option')).toHaveCount(2);
+  await agent.getByRole('option', { name: 'Olga Owner' }).click();
+  await expect(picker).toHaveValue('Olga Owner');
+  await agent.reload();
+  await expect(agent.getByTestId('ticket-assignee-select')).toHaveValue('Olga Owner');
+
   // Support sees the answer and resolves the ticket.
   await page.reload();
   await expect(page.getByTestId('ticket-thread')).toContainText('the other two are fine');

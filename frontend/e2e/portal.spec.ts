@@ -22,8 +22,16 @@ test('staff invite a contact; the customer accepts, signs in and sees only their
   const acme = await post('/api/v1/accounts', { name: 'Acme Buyer' });
   const beta = await post('/api/v1/accounts', { name: 'Beta Buyer' });
   const line = [{ product_id: product.id, quantity: 2 }];
-  const acmeOrder = await post('/api/v1/orders', { account_id: acme.id, lines: line });
-  const betaOrder = await post('/api/v1/orders', { account_id: beta.id, lines: line });
+  // Customers see orders from confirmation on: Acme's draft stays staff's.
+  const confirmed = async (account: string) => {
+    const o = await post('/api/v1/orders', { account_id: account, lines: line });
+    const r = await page.request.post(`/api/v1/orders/${o.id}/confirm`, { headers: { 'X-CSRF-Token': csrf } });
+    expect(r.status(), `confirm: ${await r.text()}`).toBe(200);
+    return o;
+  };
+  const acmeOrder = await confirmed(acme.id);
+  const betaOrder = await confirmed(beta.id);
+  const acmeDraft = await post('/api/v1/orders', { account_id: acme.id, lines: line });
   const email = `ana@acme-${slug}.example.com`;
   await post('/api/v1/contacts', { account_id: acme.id, first_name: 'Ana', last_name: 'Buyer', email });
 
@@ -45,6 +53,7 @@ test('staff invite a contact; the customer accepts, signs in and sees only their
   const orders = customer.getByTestId('portal-orders');
   await expect(orders.getByRole('cell', { name: acmeOrder.number! })).toBeVisible();
   await expect(orders.getByText(betaOrder.number!)).toHaveCount(0);
+  await expect(orders.getByText(acmeDraft.number!)).toHaveCount(0);
   await shot(customer, 'portal-orders');
 
   // Signing out and in again with the password.
@@ -57,6 +66,8 @@ test('staff invite a contact; the customer accepts, signs in and sees only their
   await expect(customer.getByTestId('portal-orders').getByRole('cell', { name: acmeOrder.number! })).toBeVisible();
   // Another account's order, asked for directly, is not there.
   expect((await customer.request.get(`/api/v1/orders/${betaOrder.id}`)).status()).toBe(404);
+  // Nor is the account's own draft.
+  expect((await customer.request.get(`/api/v1/orders/${acmeDraft.id}`)).status()).toBe(404);
 
   // Staff see the access as active.
   await page.reload();

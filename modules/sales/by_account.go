@@ -19,7 +19,7 @@ func (s *Service) FindByAccount(ctx context.Context, accountID uuid.UUID, before
 	}
 	var rows []orderRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model(&rows).Where("o.account_id = ?", accountID).
+		q := tx.NewSelect().Model(&rows).Apply(placedOnly(ctx)).Where("o.account_id = ?", accountID).
 			OrderExpr("o.created_at DESC, o.id DESC").Limit(int64(limit))
 		if !before.IsZero() {
 			q.Where("(o.created_at, o.id) < (?, ?)", before.UTC(), beforeID)

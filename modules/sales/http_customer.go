@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"nexo/internal/errs"
 	"nexo/tenant"
@@ -25,6 +26,57 @@ import (
 // (cancel reasons, credit decisions).
 
 var errOrderNotFound = errs.E(errs.NotFound, "order not found")
+
+// Customers see an order once it is placed: a draft is staff's work in
+// progress (portals show orders from confirmation on), and so is a draft
+// staff cancelled before it ever left draft (cancelling is the only way to
+// discard one). Every other status shows, credit_hold included (the order
+// was confirmed, the business has yet to accept it) and a cancelled order
+// that had left draft. The rule is applied by the service's reads (Get,
+// LockOrder, History, Find, FindByAccount) whenever the context is bound to
+// a customer account, so every route reaching an order for a customer (the
+// order routes, a return's order and its returnable lines, a ticket's
+// order link) answers an unplaced order exactly like a missing id. Writes
+// are not filtered: accepting a quote creates and confirms a draft in the
+// customer's own context.
+
+// discardedDraft is an order cancelled straight from draft; confirmed_at
+// rules out most cancelled orders before the history lookup.
+const discardedDraft = `o.status = 'cancelled' AND o.confirmed_at IS NULL AND EXISTS (SELECT 1 FROM order_status_history AS h ` +
+	`WHERE h.tenant_id = o.tenant_id AND h.order_id = o.id AND h.from_status = 'draft' AND h.to_status = 'cancelled')`
+
+// placedOnly limits a select over orders (alias o) to placed orders when
+// the caller is a customer.
+func placedOnly(ctx context.Context) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		if _, bound := tenant.BoundAccount(ctx); bound {
+			q = q.Where("o.status <> ?", string(StatusDraft)).Where("NOT (" + discardedDraft + ")")
+		}
+		return q
+	}
+}
+
+// checkPlaced answers a customer's read of an unplaced order like one of a
+// missing order; staff read every order.
+func checkPlaced(ctx context.Context, tx bun.IDB, o Order) error {
+	if _, bound := tenant.BoundAccount(ctx); !bound {
+		return nil
+	}
+	switch {
+	case o.Status == StatusDraft:
+		return errOrderNotFound
+	case o.Status != StatusCancelled || o.ConfirmedAt != nil:
+		return nil
+	}
+	n, err := tx.NewSelect().Model((*orderRow)(nil)).Where("o.id = ?", o.ID).Where(discardedDraft).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return errOrderNotFound
+	}
+	return nil
+}
 
 // bindFilter limits f to the caller's account when the caller is a
 // customer; asking for another account finds nothing.

@@ -88,15 +88,21 @@ func (s *Service) Price(ctx context.Context, currency string, listID *uuid.UUID,
 	return o.Currency, o.Lines, err
 }
 
-// Get returns one order with its lines.
+// Get returns one order with its lines; a portal customer gets an unplaced
+// order as not found (checkPlaced).
 func (s *Service) Get(ctx context.Context, id uuid.UUID) (Order, error) {
 	var o Order
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var err error
-		o, err = loadOrder(ctx, tx, id, false)
-		return err
+		if o, err = loadOrder(ctx, tx, id, false); err != nil {
+			return err
+		}
+		return checkPlaced(ctx, tx, o)
 	})
-	return o, err
+	if err != nil {
+		return Order{}, err // nothing of an unplaced order leaks
+	}
+	return o, nil
 }
 
 // Update changes a draft order; past draft an order's lines and customer
@@ -170,7 +176,7 @@ func (s *Service) Find(ctx context.Context, f Filter) ([]Order, error) {
 	}
 	var rows []orderRow
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
-		q := tx.NewSelect().Model(&rows).OrderExpr("o.id DESC").Limit(int64(f.Limit))
+		q := tx.NewSelect().Model(&rows).Apply(placedOnly(ctx)).OrderExpr("o.id DESC").Limit(int64(f.Limit))
 		if f.Status != "" {
 			q.Where("o.status = ?", string(f.Status))
 		}
@@ -201,6 +207,9 @@ func (s *Service) History(ctx context.Context, id uuid.UUID) ([]HistoryEntry, er
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		o, err := loadOrder(ctx, tx, id, false)
 		if err != nil {
+			return err
+		}
+		if err := checkPlaced(ctx, tx, o); err != nil {
 			return err
 		}
 		var rows []historyRow

@@ -23,10 +23,15 @@ func (s *Service) LockOrder(ctx context.Context, id uuid.UUID) (Order, error) {
 	var o Order
 	err := s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
 		var err error
-		o, err = loadOrder(ctx, tx, id, true)
-		return err
+		if o, err = loadOrder(ctx, tx, id, true); err != nil {
+			return err
+		}
+		return checkPlaced(ctx, tx, o) // a customer's return asks for its order through here
 	})
-	return o, err
+	if err != nil {
+		return Order{}, err // nothing of an unplaced order leaks
+	}
+	return o, nil
 }
 
 // RecordShipped adds shipped units (order line id → quantity) to an order's

@@ -195,6 +195,17 @@ func (l rowLinks) Lot(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
+// Assignees lists every active user: the permission check is cmd/nexo's
+// adapter's (the rbac policy), tested there.
+func (l rowLinks) Assignees(ctx context.Context) ([]Assignee, error) {
+	tid, _ := tenant.FromContext(ctx)
+	var out []Assignee
+	err := l.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		return tx.NewRaw(`SELECT id, name, email FROM users WHERE tenant_id = ? AND status = 'active' ORDER BY name`, tid).Scan(ctx, &out)
+	})
+	return out, err
+}
+
 func (l rowLinks) StaffUser(ctx context.Context, id uuid.UUID) error {
 	_, err := l.one(ctx, "user", `SELECT id FROM users WHERE tenant_id = ? AND id = ? AND status = 'active'`, id)
 	return err

@@ -28,8 +28,11 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Get("/tickets", read, h.list)
 	r.Post("/tickets", write, h.open)
 	r.Get("/tickets/summary", web.Perm("tickets:read"), h.summary)
+	// The assignee picker: who PATCH accepts as assignee_id, for support
+	// staff who cannot list users.
+	r.Get("/tickets/assignees", web.Perm(HandlePermission), h.assignees)
 	r.Get("/tickets/:id", read, h.get)
-	r.Patch("/tickets/:id", web.Perm("tickets:write"), h.update)
+	r.Patch("/tickets/:id", web.Perm(HandlePermission), h.update)
 	r.Post("/tickets/:id/messages", write, h.reply)
 	r.Post("/tickets/:id/close", write, h.close)
 }
@@ -271,6 +274,24 @@ func (h *Handler) summary(c *fiber.Ctx) error {
 	out := summaryJSON{Open: s.Open, Breached: s.Breached, Unassigned: s.Unassigned}
 	for _, n := range s.Open {
 		out.OpenTotal += n
+	}
+	return c.JSON(out)
+}
+
+type assigneeJSON struct {
+	ID    uuid.UUID `json:"id"`
+	Name  string    `json:"name"`
+	Email string    `json:"email"`
+}
+
+func (h *Handler) assignees(c *fiber.Ctx) error {
+	list, err := h.svc.Assignees(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := web.List[assigneeJSON]{Items: make([]assigneeJSON, 0, len(list))}
+	for _, a := range list {
+		out.Items = append(out.Items, assigneeJSON{ID: a.ID, Name: a.Name, Email: a.Email})
 	}
 	return c.JSON(out)
 }

@@ -159,7 +159,7 @@ func (s *Service) checkLinks(ctx context.Context, account uuid.UUID, in NewTicke
 		}
 	}
 	if in.AssigneeID != nil {
-		if err := notFound("assignee_id", "active staff user", s.links.StaffUser(ctx, *in.AssigneeID)); err != nil {
+		if err := notFound("assignee_id", "active staff user who handles tickets", s.links.StaffUser(ctx, *in.AssigneeID)); err != nil {
 			return err
 		}
 	}
@@ -340,7 +340,7 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, in Update) (Ticket, 
 				t.AssigneeID = nil
 			} else {
 				if err := s.links.StaffUser(ctx, *in.AssigneeID); errs.Is(err, errs.NotFound) {
-					return errs.Field("assignee_id", "no such active staff user")
+					return errs.Field("assignee_id", "no such active staff user who handles tickets")
 				} else if err != nil {
 					return err
 				}
@@ -543,3 +543,8 @@ func escapeLike(s string) string {
 }
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// Assignees lists who a ticket can be assigned to (Links.Assignees).
+func (s *Service) Assignees(ctx context.Context) ([]Assignee, error) {
+	return s.links.Assignees(ctx)
+}

@@ -223,8 +223,26 @@ type Links interface {
 	OrderAccount(ctx context.Context, id uuid.UUID) (uuid.UUID, error)
 	Product(ctx context.Context, id uuid.UUID) error
 	Lot(ctx context.Context, id uuid.UUID) error
-	// StaffUser requires an active staff user.
+	// StaffUser requires an active staff user who can handle tickets (holds
+	// HandlePermission); anyone else is errs.NotFound.
 	StaffUser(ctx context.Context, id uuid.UUID) error
+	// Assignees lists the tenant's active staff users who hold
+	// HandlePermission, by name.
+	Assignees(ctx context.Context) ([]Assignee, error)
+}
+
+// HandlePermission is what handling a ticket takes: answering it and
+// changing its status, priority or assignee. A ticket is only assigned to
+// a staff user who holds it, and it is what listing the assignees takes.
+const HandlePermission = "tickets:write"
+
+// Assignee is a staff user a ticket can be assigned to: only what the
+// support queue's picker shows, so listing them reveals no roles or other
+// user fields to staff without users:read.
+type Assignee struct {
+	ID    uuid.UUID
+	Name  string
+	Email string
 }
 
 // Numbers allocates document numbers in the caller's transaction.

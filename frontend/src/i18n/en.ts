@@ -350,7 +350,7 @@ export const en = {
     summary: { open: 'Open tickets', breached: 'SLA breached', unassigned: 'Unassigned' },
     breachedBy: 'Breached {{time}} ago', dueIn: 'Due in {{time}}', notFound: 'This ticket does not exist.', back: 'Support queue',
     order: 'Order', product: 'Product', lot: 'Lot', opened: 'Opened', slaDue: 'SLA due', firstResponse: 'First response',
-    assignToMe: 'Assign to me', unassign: 'Unassign', thread: 'Conversation', closedNote: 'This ticket is closed: it takes no more replies.',
+    assignToMe: 'Assign to me', unassign: 'Unassign', noAssignees: 'Nobody who handles tickets matches', thread: 'Conversation', closedNote: 'This ticket is closed: it takes no more replies.',
     authors: { user: 'Staff', api_key: 'Integration', customer: 'Customer' }, internalNote: 'Internal note',
     noteAdded: 'Internal note added', replied: 'Reply sent', reply: 'Reply or note', addNote: 'Add internal note', sendReply: 'Send reply to customer',
   },

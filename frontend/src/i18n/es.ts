@@ -351,7 +351,7 @@ export const es: Messages = {
     summary: { open: 'Incidencias abiertas', breached: 'SLA incumplido', unassigned: 'Sin asignar' },
     breachedBy: 'Incumplido hace {{time}}', dueIn: 'Vence en {{time}}', notFound: 'Esta incidencia no existe.', back: 'Cola de soporte',
     order: 'Pedido', product: 'Producto', lot: 'Lote', opened: 'Abierta el', slaDue: 'Vencimiento SLA', firstResponse: 'Primera respuesta',
-    assignToMe: 'Asignármela', unassign: 'Quitar asignación', thread: 'Conversación', closedNote: 'Esta incidencia está cerrada: no admite más respuestas.',
+    assignToMe: 'Asignármela', unassign: 'Quitar asignación', noAssignees: 'Nadie que atienda incidencias coincide', thread: 'Conversación', closedNote: 'Esta incidencia está cerrada: no admite más respuestas.',
     authors: { user: 'Equipo', api_key: 'Integración', customer: 'Cliente' }, internalNote: 'Nota interna',
     noteAdded: 'Nota interna añadida', replied: 'Respuesta enviada', reply: 'Respuesta o nota', addNote: 'Añadir nota interna', sendReply: 'Enviar respuesta al cliente',
   },

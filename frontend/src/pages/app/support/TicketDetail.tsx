@@ -9,8 +9,8 @@ import { useSession } from '../../../auth/session';
 import { showError, showSaved } from '../../../components/forms';
 import { formatDateTime } from '../../../lib/format';
 import { useLocale } from '../../../lib/useLocale';
-import { SLABadge, TicketPriorityBadge, TicketStatusBadge } from './Tickets';
-import { canReply, ticketPriorities, ticketStatuses, type Ticket, type TicketMessage, type TicketPriority, type TicketStatus } from './tickets';
+import { SLABadge, TicketPriorityBadge, TicketStatusBadge, useAssignees } from './Tickets';
+import { assigneeOptions, canReply, ticketPriorities, ticketStatuses, type Ticket, type TicketMessage, type TicketPriority, type TicketStatus } from './tickets';
 import { Fact } from '../../../components/Fact';
 
 type Patch = { status?: TicketStatus; priority?: TicketPriority; assignee_id?: string | null };
@@ -22,6 +22,7 @@ export function TicketDetail() {
   const { can, me } = useSession();
   const { lang } = useLocale();
   const qc = useQueryClient();
+  const assignees = useAssignees(can('tickets:write'));
   // Staff read the full Ticket; the API's CustomerTicket alternative is the portal's (P6).
   const ticket = useQuery({ queryKey: ['tickets', id], queryFn: async () => (await unwrap(api.GET('/api/v1/tickets/{id}', { params: { path: { id } } }))) as Ticket });
   const done = (tk: unknown) => {
@@ -118,19 +119,31 @@ export function TicketDetail() {
           <Fact label={t('tickets.slaDue')}>{formatDateTime(tk.sla_due_at, lang)}</Fact>
           <Fact label={t('tickets.firstResponse')}>{tk.first_response_at ? formatDateTime(tk.first_response_at, lang) : '—'}</Fact>
           <Fact label={t('tickets.assignee')}>
-            <Group gap="xs">
+            {write ? (
+              <Stack gap={4}>
+                {/* Who the server says can handle tickets; clearing unassigns. */}
+                <Select
+                  aria-label={t('tickets.assignee')}
+                  placeholder={t('tickets.unassigned')}
+                  data={assigneeOptions(assignees.data ?? [], { id: tk.assignee_id, name: tk.assignee_name })}
+                  value={tk.assignee_id ?? null}
+                  onChange={(v) => v !== (tk.assignee_id ?? null) && patch.mutate({ assignee_id: v })}
+                  searchable
+                  clearable
+                  clearButtonProps={{ 'aria-label': t('tickets.unassign') }}
+                  nothingFoundMessage={t('tickets.noAssignees')}
+                  size="xs"
+                  data-testid="ticket-assignee-select"
+                />
+                {myId && tk.assignee_id !== myId && assignees.data?.some((a) => a.id === myId) && (
+                  <Button size="compact-xs" variant="light" onClick={() => patch.mutate({ assignee_id: myId })}>
+                    {t('tickets.assignToMe')}
+                  </Button>
+                )}
+              </Stack>
+            ) : (
               <Text data-testid="ticket-assignee">{tk.assignee_name || t('tickets.unassigned')}</Text>
-              {write && myId && tk.assignee_id !== myId && (
-                <Button size="compact-xs" variant="light" onClick={() => patch.mutate({ assignee_id: myId })}>
-                  {t('tickets.assignToMe')}
-                </Button>
-              )}
-              {write && tk.assignee_id && (
-                <Button size="compact-xs" variant="subtle" color="gray" onClick={() => patch.mutate({ assignee_id: null })}>
-                  {t('tickets.unassign')}
-                </Button>
-              )}
-            </Group>
+            )}
           </Fact>
         </SimpleGrid>
       </Card>

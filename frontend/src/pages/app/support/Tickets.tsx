@@ -15,9 +15,22 @@ import { PageHeader } from '../../../components/PageHeader';
 import { AccountPicker } from '../../../components/pickers';
 import { cursorQuery, useCursorList } from '../../../lib/lists';
 import {
-  duration, queueQuery, slaState, ticketPriorities, ticketPriorityColor, ticketStatuses, ticketStatusColor,
+  assigneeOptions, duration, queueQuery, slaState, ticketPriorities, ticketPriorityColor, ticketStatuses, ticketStatusColor,
   type QueueFilters, type Ticket, type TicketPriority, type TicketStatus,
 } from './tickets';
+
+/**
+ * useAssignees is who tickets can be assigned to (GET /tickets/assignees),
+ * for tickets:write holders, who need not be able to list users.
+ */
+export function useAssignees(enabled: boolean) {
+  return useQuery({
+    queryKey: ['tickets', 'assignees'],
+    queryFn: async () => (await unwrap(api.GET('/api/v1/tickets/assignees'))).items,
+    enabled,
+    staleTime: 60_000,
+  });
+}
 
 export function TicketStatusBadge({ status }: { status: TicketStatus }) {
   const { t } = useTranslation();
@@ -125,6 +138,7 @@ export function Tickets() {
   const { t } = useTranslation();
   const { can } = useSession();
   const navigate = useNavigate();
+  const assignees = useAssignees(can('tickets:write'));
   const [view, setView] = useState<QueueFilters['view']>('active');
   const [priority, setPriority] = useState<TicketPriority | null>(null);
   const [assignee, setAssignee] = useState<QueueFilters['assignee']>(null);
@@ -170,10 +184,12 @@ export function Tickets() {
           data={[
             { value: 'me', label: t('tickets.mine') },
             { value: 'none', label: t('tickets.unassigned') },
+            ...assigneeOptions(assignees.data ?? []),
           ]}
           value={assignee}
-          onChange={(v) => setAssignee(v as QueueFilters['assignee'])}
-          w={180}
+          onChange={(v) => setAssignee(v)}
+          searchable
+          w={200}
         />
       </Group>
       <TicketList filters={{ view, priority, assignee, q }} />

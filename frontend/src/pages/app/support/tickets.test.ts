@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canReply, duration, queueQuery, slaState } from './tickets';
+import { assigneeOptions, canReply, duration, queueQuery, slaState } from './tickets';
 
 const at = (iso: string) => new Date(iso);
 const due = '2026-12-01T13:00:00Z';
@@ -40,5 +40,29 @@ describe('the queue filters', () => {
   it('takes replies until the ticket is closed', () => {
     expect(canReply({ status: 'resolved' })).toBe(true);
     expect(canReply({ status: 'closed' })).toBe(false);
+  });
+});
+
+describe('the assignee picker', () => {
+  const ana = { id: 'u1', name: 'Ana', email: 'ana@x.example' };
+  const ana2 = { id: 'u2', name: 'Ana', email: 'ana.b@x.example' };
+  const noName = { id: 'u3', name: '', email: 'ops@x.example' };
+  it('names each assignee, with the email for namesakes or the nameless', () => {
+    expect(assigneeOptions([ana, ana2, noName])).toEqual([
+      { value: 'u1', label: 'Ana (ana@x.example)' },
+      { value: 'u2', label: 'Ana (ana.b@x.example)' },
+      { value: 'u3', label: 'ops@x.example' },
+    ]);
+  });
+  it('keeps showing a current assignee the list no longer holds', () => {
+    expect(assigneeOptions([ana], { id: 'u9', name: 'Former' })).toEqual([
+      { value: 'u9', label: 'Former' },
+      { value: 'u1', label: 'Ana' },
+    ]);
+    expect(assigneeOptions([ana], { id: 'u1', name: 'Ana' })).toEqual([{ value: 'u1', label: 'Ana' }]);
+    expect(assigneeOptions([ana], { id: null })).toEqual([{ value: 'u1', label: 'Ana' }]);
+  });
+  it('filters the queue by one assignee', () => {
+    expect(queueQuery({ view: 'all', priority: null, assignee: 'u1', q: '' })).toEqual({ assignee_id: 'u1' });
   });
 });

@@ -6,6 +6,7 @@ import type { components } from '../../../api/schema.gen';
 export type Ticket = components['schemas']['Ticket'];
 export type TicketMessage = components['schemas']['TicketMessage'];
 export type TicketSummary = components['schemas']['TicketSummary'];
+export type TicketAssignee = components['schemas']['TicketAssignee'];
 export type TicketStatus = Ticket['status'];
 export type TicketPriority = Ticket['priority'];
 
@@ -61,7 +62,8 @@ export function duration(minutes: number): string {
 export interface QueueFilters {
   view: 'active' | 'breached' | 'all' | TicketStatus;
   priority: TicketPriority | null;
-  assignee: 'me' | 'none' | null;
+  /** me, none, or an assignee's user id. */
+  assignee: string | null;
   q: string;
   accountId?: string;
 }
@@ -95,4 +97,18 @@ export function queueQuery(f: QueueFilters): Record<string, string> {
 /** canReply reports whether a ticket still takes messages (a closed one does not). */
 export function canReply(t: { status: TicketStatus }): boolean {
   return t.status !== 'closed';
+}
+
+/**
+ * assigneeOptions is the assignee picker's choices: who the server lists as
+ * able to handle tickets, by name (the email tells two namesakes apart).
+ * A current assignee the list no longer holds (their role changed since)
+ * stays shown by name so the picker never reads as unassigned.
+ */
+export function assigneeOptions(list: TicketAssignee[], current?: { id?: string | null; name?: string }): { value: string; label: string }[] {
+  const names = new Map<string, number>();
+  for (const a of list) names.set(a.name, (names.get(a.name) ?? 0) + 1);
+  const out = list.map((a) => ({ value: a.id, label: !a.name ? a.email : (names.get(a.name) ?? 0) > 1 ? `${a.name} (${a.email})` : a.name }));
+  if (current?.id && !list.some((a) => a.id === current.id)) out.unshift({ value: current.id, label: current.name || current.id });
+  return out;
 }
