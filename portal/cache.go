@@ -80,24 +80,30 @@ func (rc *ReadCache) Route(method, pattern string) fiber.Handler {
 }
 
 // read serves a customer's GET from the cache or stores the route's answer.
-// Staff callers (who share these routes) pass straight through.
+// Staff callers (who share these routes) pass straight through. A hit is one
+// cache round trip: the account's generation and the entry under it are read
+// together (GetVersioned). Any cache error is a bypass to the route.
 func (rc *ReadCache) read(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tid, account, ok := boundCustomer(ctx)
 	if !ok {
 		return c.Next()
 	}
-	gen, err := rc.generation(ctx, tid, account)
+	prefix, suffix := entryKeyParts(tid, account, c.Path(), string(c.Request().URI().QueryString()))
+	gen, body, hit, err := rc.c.GetVersioned(ctx, generationKey(tid, account), prefix, suffix)
+	if err == nil && gen == "" {
+		gen, err = rc.newGeneration(ctx, tid, account)
+	}
 	if err != nil {
 		c.Set("X-Nexo-Cache", "bypass")
 		return c.Next()
 	}
-	key := entryKey(tid, account, gen, c.Path(), string(c.Request().URI().QueryString()))
-	if body, hit, err := rc.c.Get(ctx, key); err == nil && hit {
+	if hit {
 		c.Set("X-Nexo-Cache", "hit")
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		return c.Send(body)
+		return c.Send(body) // not modified afterwards, as GetVersioned requires
 	}
+	key := prefix + gen + suffix
 	if err := c.Next(); err != nil {
 		return err
 	}
@@ -144,19 +150,10 @@ func (rc *ReadCache) EventHandler() events.Handler {
 	}
 }
 
-// generation returns the account's current generation token, starting one
-// when there is none.
-func (rc *ReadCache) generation(ctx context.Context, tid, account uuid.UUID) (string, error) {
-	key := generationKey(tid, account)
-	v, hit, err := rc.c.Get(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	if hit {
-		return string(v), nil
-	}
+// newGeneration starts a generation for an account that has none.
+func (rc *ReadCache) newGeneration(ctx context.Context, tid, account uuid.UUID) (string, error) {
 	gen := newGeneration()
-	if err := rc.c.Set(ctx, key, gen, generationTTL); err != nil {
+	if err := rc.c.Set(ctx, generationKey(tid, account), gen, generationTTL); err != nil {
 		return "", err
 	}
 	return string(gen), nil
@@ -175,11 +172,12 @@ func generationKey(tid, account uuid.UUID) string {
 	return cache.TenantKey(tid, "portal", account.String(), "gen")
 }
 
-// entryKey hashes the path and query, which are caller-controlled, into a
-// fixed-size key part.
-func entryKey(tid, account uuid.UUID, gen, path, query string) string {
+// entryKeyParts returns what comes before and after the generation in an
+// entry's key, t:{tenant}:portal:{account}:{generation}:{hash}. The path and
+// query, which are caller-controlled, are hashed into a fixed-size part.
+func entryKeyParts(tid, account uuid.UUID, path, query string) (prefix, suffix string) {
 	sum := sha256.Sum256([]byte(path + "?" + query))
-	return cache.TenantKey(tid, "portal", account.String(), gen, hex.EncodeToString(sum[:16]))
+	return cache.TenantKey(tid, "portal", account.String(), ""), ":" + hex.EncodeToString(sum[:16])
 }
 
 func newGeneration() []byte {
