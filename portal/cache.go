@@ -89,10 +89,11 @@ func (rc *ReadCache) read(c *fiber.Ctx) error {
 	if !ok {
 		return c.Next()
 	}
-	prefix, suffix := entryKeyParts(tid, account, c.Path(), string(c.Request().URI().QueryString()))
-	gen, body, hit, err := rc.c.GetVersioned(ctx, generationKey(tid, account), prefix, suffix)
+	acc := accountKey(tid, account)
+	genKey, prefix, suffix := acc+genSuffix, acc+":", entrySuffix(c.Path(), string(c.Request().URI().QueryString()))
+	gen, body, hit, err := rc.c.GetVersioned(ctx, genKey, prefix, suffix)
 	if err == nil && gen == "" {
-		gen, err = rc.newGeneration(ctx, tid, account)
+		gen, err = rc.startGeneration(ctx, genKey)
 	}
 	if err != nil {
 		c.Set("X-Nexo-Cache", "bypass")
@@ -150,10 +151,10 @@ func (rc *ReadCache) EventHandler() events.Handler {
 	}
 }
 
-// newGeneration starts a generation for an account that has none.
-func (rc *ReadCache) newGeneration(ctx context.Context, tid, account uuid.UUID) (string, error) {
+// startGeneration starts a generation for an account that has none.
+func (rc *ReadCache) startGeneration(ctx context.Context, genKey string) (string, error) {
 	gen := newGeneration()
-	if err := rc.c.Set(ctx, generationKey(tid, account), gen, generationTTL); err != nil {
+	if err := rc.c.Set(ctx, genKey, gen, generationTTL); err != nil {
 		return "", err
 	}
 	return string(gen), nil
@@ -168,16 +169,21 @@ func boundCustomer(ctx context.Context) (tid, account uuid.UUID, ok bool) {
 	return tid, account, ok
 }
 
-func generationKey(tid, account uuid.UUID) string {
-	return cache.TenantKey(tid, "portal", account.String(), "gen")
+// Keys: t:{tenant}:portal:{account}:gen holds the account's generation;
+// t:{tenant}:portal:{account}:{generation}{entrySuffix} its entries.
+func accountKey(tid, account uuid.UUID) string {
+	return cache.TenantKey(tid, "portal", account.String())
 }
 
-// entryKeyParts returns what comes before and after the generation in an
-// entry's key, t:{tenant}:portal:{account}:{generation}:{hash}. The path and
-// query, which are caller-controlled, are hashed into a fixed-size part.
-func entryKeyParts(tid, account uuid.UUID, path, query string) (prefix, suffix string) {
+const genSuffix = ":gen"
+
+func generationKey(tid, account uuid.UUID) string { return accountKey(tid, account) + genSuffix }
+
+// entrySuffix hashes the path and query, which are caller-controlled, into
+// the fixed-size part of an entry's key after the generation.
+func entrySuffix(path, query string) string {
 	sum := sha256.Sum256([]byte(path + "?" + query))
-	return cache.TenantKey(tid, "portal", account.String(), ""), ":" + hex.EncodeToString(sum[:16])
+	return ":" + hex.EncodeToString(sum[:16])
 }
 
 func newGeneration() []byte {
