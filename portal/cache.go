@@ -80,24 +80,31 @@ func (rc *ReadCache) Route(method, pattern string) fiber.Handler {
 }
 
 // read serves a customer's GET from the cache or stores the route's answer.
-// Staff callers (who share these routes) pass straight through.
+// Staff callers (who share these routes) pass straight through. A hit is one
+// cache round trip: the account's generation and the entry under it are read
+// together (GetVersioned). Any cache error is a bypass to the route.
 func (rc *ReadCache) read(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tid, account, ok := boundCustomer(ctx)
 	if !ok {
 		return c.Next()
 	}
-	gen, err := rc.generation(ctx, tid, account)
+	acc := accountKey(tid, account)
+	genKey, prefix, suffix := acc+genSuffix, acc+":", entrySuffix(c.Path(), string(c.Request().URI().QueryString()))
+	gen, body, hit, err := rc.c.GetVersioned(ctx, genKey, prefix, suffix)
+	if err == nil && gen == "" {
+		gen, err = rc.startGeneration(ctx, genKey)
+	}
 	if err != nil {
 		c.Set("X-Nexo-Cache", "bypass")
 		return c.Next()
 	}
-	key := entryKey(tid, account, gen, c.Path(), string(c.Request().URI().QueryString()))
-	if body, hit, err := rc.c.Get(ctx, key); err == nil && hit {
+	if hit {
 		c.Set("X-Nexo-Cache", "hit")
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		return c.Send(body)
+		return c.Send(body) // not modified afterwards, as GetVersioned requires
 	}
+	key := prefix + gen + suffix
 	if err := c.Next(); err != nil {
 		return err
 	}
@@ -144,19 +151,10 @@ func (rc *ReadCache) EventHandler() events.Handler {
 	}
 }
 
-// generation returns the account's current generation token, starting one
-// when there is none.
-func (rc *ReadCache) generation(ctx context.Context, tid, account uuid.UUID) (string, error) {
-	key := generationKey(tid, account)
-	v, hit, err := rc.c.Get(ctx, key)
-	if err != nil {
-		return "", err
-	}
-	if hit {
-		return string(v), nil
-	}
+// startGeneration starts a generation for an account that has none.
+func (rc *ReadCache) startGeneration(ctx context.Context, genKey string) (string, error) {
 	gen := newGeneration()
-	if err := rc.c.Set(ctx, key, gen, generationTTL); err != nil {
+	if err := rc.c.Set(ctx, genKey, gen, generationTTL); err != nil {
 		return "", err
 	}
 	return string(gen), nil
@@ -171,15 +169,21 @@ func boundCustomer(ctx context.Context) (tid, account uuid.UUID, ok bool) {
 	return tid, account, ok
 }
 
-func generationKey(tid, account uuid.UUID) string {
-	return cache.TenantKey(tid, "portal", account.String(), "gen")
+// Keys: t:{tenant}:portal:{account}:gen holds the account's generation;
+// t:{tenant}:portal:{account}:{generation}{entrySuffix} its entries.
+func accountKey(tid, account uuid.UUID) string {
+	return cache.TenantKey(tid, "portal", account.String())
 }
 
-// entryKey hashes the path and query, which are caller-controlled, into a
-// fixed-size key part.
-func entryKey(tid, account uuid.UUID, gen, path, query string) string {
+const genSuffix = ":gen"
+
+func generationKey(tid, account uuid.UUID) string { return accountKey(tid, account) + genSuffix }
+
+// entrySuffix hashes the path and query, which are caller-controlled, into
+// the fixed-size part of an entry's key after the generation.
+func entrySuffix(path, query string) string {
 	sum := sha256.Sum256([]byte(path + "?" + query))
-	return cache.TenantKey(tid, "portal", account.String(), gen, hex.EncodeToString(sum[:16]))
+	return ":" + hex.EncodeToString(sum[:16])
 }
 
 func newGeneration() []byte {

@@ -22,7 +22,10 @@ type downCache struct{ cache.Cache }
 
 var errDown = errors.New("connection refused")
 
-func (downCache) Get(context.Context, string) ([]byte, bool, error)          { return nil, false, errDown }
+func (downCache) Get(context.Context, string) ([]byte, bool, error) { return nil, false, errDown }
+func (downCache) GetVersioned(context.Context, string, string, string) (string, []byte, bool, error) {
+	return "", nil, false, errDown
+}
 func (downCache) Set(context.Context, string, []byte, time.Duration) error   { return errDown }
 func (downCache) Incr(context.Context, string, time.Duration) (int64, error) { return 0, errDown }
 
@@ -125,6 +128,42 @@ func TestReadCache(t *testing.T) {
 	}
 	if _, st, b := get(t, app, "GET", "/api/v1/orders?q=1", "a2"); st != "miss" || !strings.Contains(b, "accepted") {
 		t.Errorf("read after the customer's write: %s %s", st, b)
+	}
+}
+
+// callCounter counts the calls that reach the cache.
+type callCounter struct {
+	cache.Cache
+	calls int
+}
+
+func (c *callCounter) Get(ctx context.Context, k string) ([]byte, bool, error) {
+	c.calls++
+	return c.Cache.Get(ctx, k)
+}
+func (c *callCounter) GetVersioned(ctx context.Context, k, prefix, suffix string) (string, []byte, bool, error) {
+	c.calls++
+	return c.Cache.GetVersioned(ctx, k, prefix, suffix)
+}
+func (c *callCounter) Set(ctx context.Context, k string, v []byte, ttl time.Duration) error {
+	c.calls++
+	return c.Cache.Set(ctx, k, v, ttl)
+}
+
+// A hit costs one cache call (one Redis round trip): the generation and the
+// entry are read together (P1).
+func TestReadCacheHitIsOneCall(t *testing.T) {
+	tid, accA, accB := uuid.New(), uuid.New(), uuid.New()
+	cc := &callCounter{Cache: cache.NewMemory()}
+	runs, data := 0, "v1"
+	app := cacheApp(NewReadCache(cc), tid, accA, accB, &runs, &data)
+	// The first read starts the generation and stores the entry.
+	if _, st, _ := get(t, app, "GET", "/api/v1/orders", "a1"); st != "miss" || cc.calls != 3 {
+		t.Fatalf("first read: %s, %d cache calls", st, cc.calls)
+	}
+	cc.calls = 0
+	if _, st, _ := get(t, app, "GET", "/api/v1/orders", "a2"); st != "hit" || cc.calls != 1 || runs != 1 {
+		t.Fatalf("hit: %s, %d cache calls, %d runs", st, cc.calls, runs)
 	}
 }
 

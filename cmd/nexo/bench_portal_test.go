@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -53,6 +54,7 @@ func BenchmarkPortalOrderList(b *testing.B) {
 		runConcurrent(b, 64, func(int) (int, string) { return benchGet(bare, "/hello", nil, "") })
 	})
 	b.Run("warm", func(b *testing.B) {
+		defer profileCPU(b)()
 		runConcurrent(b, 64, func(i int) (int, string) {
 			return benchGet(ta.app, path, customers[i%len(customers)].c, ta.cookie().Name())
 		})
@@ -112,6 +114,27 @@ func portalBenchTenant(b *testing.B, ta *testApp, slug string, orders int) porta
 		}
 	}
 	return portalBenchCustomer{c: ta.portalCustomer(b, owner, slug, acc.ID, "buyer@"+slug+".example.com")}
+}
+
+// profileCPU writes a CPU profile of the warm reads alone to
+// NEXO_BENCH_CPUPROFILE, when set (the setup's signups hash passwords with
+// argon2, which would swamp a whole-binary -cpuprofile). The benchmark
+// framework calls a sub-benchmark more than once as it sizes b.N; each call
+// overwrites the file, so it ends with the longest run.
+func profileCPU(b *testing.B) (stop func()) {
+	path := os.Getenv("NEXO_BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		b.Fatal(err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 func benchGet(app *fiber.App, path string, c *client, cookieName string) (int, string) {

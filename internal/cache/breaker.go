@@ -92,6 +92,17 @@ func (b *breaker) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return v, hit, err
 }
 
+// GetVersioned implements Cache.
+func (b *breaker) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	ok, probe := b.enter()
+	if !ok {
+		return "", nil, false, ErrBypassed
+	}
+	ver, v, hit, err := b.Cache.GetVersioned(ctx, verKey, prefix, suffix)
+	b.exit(probe, err)
+	return ver, v, hit, err
+}
+
 // Set implements Cache.
 func (b *breaker) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	ok, probe := b.enter()

@@ -33,6 +33,48 @@ func (c *countingCache) Get(ctx context.Context, key string) ([]byte, bool, erro
 	return c.Cache.Get(ctx, key)
 }
 
+func (c *countingCache) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	c.calls.Add(1)
+	c.mu.Lock()
+	err := c.err
+	c.mu.Unlock()
+	if err != nil {
+		return "", nil, false, err
+	}
+	return c.Cache.GetVersioned(ctx, verKey, prefix, suffix)
+}
+
+// The portal's one-round-trip read is guarded like any other call: its
+// outage opens the breaker, and it is bypassed while open.
+func TestBreakerGuardsVersionedReads(t *testing.T) {
+	ctx := context.Background()
+	inner := &countingCache{Cache: NewMemory()}
+	var clock atomic.Int64
+	b := newBreaker(inner, time.Second, func() time.Time { return time.Unix(0, clock.Load()) })
+	down := errors.New("dial tcp: connection refused")
+	inner.fail(down)
+	if _, _, _, err := b.GetVersioned(ctx, "g:gen", "g:e:", ""); !errors.Is(err, down) {
+		t.Fatalf("the failing call: %v", err)
+	}
+	if _, _, _, err := b.GetVersioned(ctx, "g:gen", "g:e:", ""); !errors.Is(err, ErrBypassed) {
+		t.Fatalf("open breaker: %v", err)
+	}
+	if _, _, err := b.Get(ctx, "g:k"); !errors.Is(err, ErrBypassed) {
+		t.Fatalf("open breaker, Get: %v", err)
+	}
+	if n := inner.calls.Load(); n != 1 {
+		t.Fatalf("backend asked %d times, want 1", n)
+	}
+	inner.fail(nil)
+	clock.Add(int64(time.Second))
+	if _, _, _, err := b.GetVersioned(ctx, "g:gen", "g:e:", ""); err != nil {
+		t.Fatalf("probe after the cooldown: %v", err)
+	}
+	if _, _, err := b.Get(ctx, "g:k"); err != nil {
+		t.Fatalf("closed again: %v", err)
+	}
+}
+
 func TestBreakerBypassesAFailedBackend(t *testing.T) {
 	ctx := context.Background()
 	inner := &countingCache{Cache: NewMemory()}

@@ -22,6 +22,13 @@ var ErrBadKey = errors.New("cache: key must start with t:{tenant}: or g:")
 type Cache interface {
 	// Get returns the value and true, or nil and false on a miss.
 	Get(ctx context.Context, key string) ([]byte, bool, error)
+	// GetVersioned reads the version token at verKey and, when there is
+	// one, the value at prefix+token+suffix, in one round trip: an entry
+	// keyed by a generation that invalidation replaces (the portal read
+	// cache). ver is "" when verKey holds nothing (or an empty token), and
+	// then hit is false. prefix must itself be a valid key prefix. The
+	// value may be shared with the backend: callers must not modify it.
+	GetVersioned(ctx context.Context, verKey, prefix, suffix string) (ver string, value []byte, hit bool, err error)
 	// Set stores value under key for ttl (ttl > 0 required).
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// Del removes keys; missing keys are not an error.

@@ -33,6 +33,7 @@ func runConformance(t *testing.T, newBackend func(t *testing.T) backend) {
 		run  func(*testing.T, backend)
 	}{
 		{"get set del", testGetSetDel},
+		{"versioned get", testVersioned},
 		{"ttl expiry", testTTL},
 		{"ttl must be positive", testTTLPositive},
 		{"incr fixed window", testIncrWindow},
@@ -85,6 +86,41 @@ func testGetSetDel(t *testing.T, b backend) {
 	}
 	if _, ok, _ := b.c.Get(ctx, k); ok {
 		t.Fatal("deleted key still there")
+	}
+}
+
+// GetVersioned reads a generation token and the entry it names together.
+func testVersioned(t *testing.T, b backend) {
+	ctx, gk, pre := context.Background(), b.prefix+"gen", b.prefix+"e:"
+	check := func(wantVer, wantVal string, wantHit bool) {
+		t.Helper()
+		ver, v, hit, err := b.c.GetVersioned(ctx, gk, pre, ":q")
+		if err != nil || ver != wantVer || hit != wantHit || string(v) != wantVal {
+			t.Fatalf("GetVersioned: %q %q %v %v, want %q %q %v", ver, v, hit, err, wantVer, wantVal, wantHit)
+		}
+	}
+	check("", "", false) // no generation yet
+	_ = b.c.Set(ctx, pre+":q", []byte("no generation"), time.Minute)
+	_ = b.c.Set(ctx, gk, []byte{}, time.Minute)
+	check("", "", false) // an empty token is none
+	_ = b.c.Set(ctx, gk, []byte("g1"), time.Minute)
+	check("g1", "", false) // a generation, no entry under it
+	_ = b.c.Set(ctx, pre+"g1:q", []byte("page \x00 one"), time.Minute)
+	_ = b.c.Set(ctx, pre+"g1:other", []byte("another entry"), time.Minute)
+	check("g1", "page \x00 one", true)
+	_ = b.c.Set(ctx, gk, []byte("g2"), time.Minute) // invalidation
+	check("g2", "", false)
+	_ = b.c.Set(ctx, pre+"g2:q", []byte{}, time.Minute)
+	check("g2", "", true) // an empty entry is still a hit
+	b.advance(1100 * time.Millisecond)
+	_ = b.c.Set(ctx, gk, []byte("g3"), time.Second)
+	_ = b.c.Set(ctx, pre+"g3:q", []byte("short"), time.Second)
+	check("g3", "short", true)
+	b.advance(1100 * time.Millisecond)
+	check("", "", false) // both expired
+	_ = b.c.SAdd(ctx, gk, time.Minute, "a")
+	if _, _, _, err := b.c.GetVersioned(ctx, gk, pre, ":q"); err == nil {
+		t.Error("GetVersioned of a set as the generation succeeded")
 	}
 }
 
@@ -227,6 +263,8 @@ func testKeyPrefixes(t *testing.T, b backend) {
 		_, _, calls["Get"] = b.c.Get(ctx, bad)
 		_, calls["Incr"] = b.c.Incr(ctx, bad, time.Minute)
 		_, calls["SMembers"] = b.c.SMembers(ctx, bad)
+		_, _, _, calls["GetVersioned key"] = b.c.GetVersioned(ctx, bad, b.prefix, "")
+		_, _, _, calls["GetVersioned prefix"] = b.c.GetVersioned(ctx, b.prefix+"v", bad, "")
 		for op, err := range calls {
 			if !errors.Is(err, ErrBadKey) {
 				t.Errorf("%s(%q): %v, want ErrBadKey", op, bad, err)

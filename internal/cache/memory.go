@@ -75,6 +75,36 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, bool, error) {
 	return append([]byte(nil), e.value...), true, nil
 }
 
+// GetVersioned implements Cache under one lock. The value is the stored
+// slice itself, not a copy: stored values are never modified in place (Set
+// copies in, Incr replaces), and callers must not modify it.
+func (m *Memory) GetVersioned(_ context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	if err := CheckKey(verKey); err != nil {
+		return "", nil, false, err
+	}
+	if err := CheckKey(prefix); err != nil {
+		return "", nil, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.live(verKey)
+	if v != nil && v.set != nil {
+		return "", nil, false, errWrongType
+	}
+	if v == nil || len(v.value) == 0 {
+		return "", nil, false, nil
+	}
+	ver := string(v.value)
+	e := m.live(prefix + ver + suffix)
+	if e == nil {
+		return ver, nil, false, nil
+	}
+	if e.set != nil {
+		return "", nil, false, errWrongType
+	}
+	return ver, e.value, true, nil
+}
+
 // Set implements Cache.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := CheckKey(key); err != nil {
@@ -128,7 +158,9 @@ func (m *Memory) Incr(_ context.Context, key string, ttl time.Duration) (int64, 
 		return 0, errWrongType
 	}
 	n++
-	e.value = strconv.AppendInt(e.value[:0], n, 10)
+	// A new slice, not e.value[:0]: GetVersioned hands out stored values
+	// without copying them.
+	e.value = strconv.AppendInt(nil, n, 10)
 	return n, nil
 }
 

@@ -47,6 +47,14 @@ func (i *instrumented) Get(ctx context.Context, key string) ([]byte, bool, error
 	return b, ok, err
 }
 
+// GetVersioned implements Cache, counting as get_versioned hit (the
+// entry), miss or error.
+func (i *instrumented) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	ver, v, hit, err := i.Cache.GetVersioned(ctx, verKey, prefix, suffix)
+	i.read("get_versioned", hit, err)
+	return ver, v, hit, err
+}
+
 // Set implements Cache, counting ok or error.
 func (i *instrumented) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
 	err := i.Cache.Set(ctx, key, v, ttl)

@@ -19,8 +19,10 @@ func TestMetricsCountResults(t *testing.T) {
 	_ = c.SAdd(ctx, "g:s", time.Minute, "a")
 	_, _ = c.SMembers(ctx, "g:s")
 	_ = c.Del(ctx, "nope")
+	_, _, _, _ = c.GetVersioned(ctx, "g:k", "g:e:", "") // generation "v", no entry: miss
 	want := map[[2]string]float64{
-		{"get", "miss"}: 1, {"get", "hit"}: 1, {"get", "error"}: 1, {"set", "ok"}: 1,
+		{"get_versioned", "miss"}: 1,
+		{"get", "miss"}:           1, {"get", "hit"}: 1, {"get", "error"}: 1, {"set", "ok"}: 1,
 		{"incr", "ok"}: 1, {"sadd", "ok"}: 1, {"smembers", "hit"}: 1, {"del", "error"}: 1,
 	}
 	got := gather(t, reg)

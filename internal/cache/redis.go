@@ -68,6 +68,46 @@ func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return b, true, nil
 }
 
+// versionedScript reads the version token and then the entry it names in
+// one round trip. The entry's key is built inside the script, so it is not
+// declared in KEYS: fine on the single Redis Nexo uses, not on a cluster
+// (both keys would need one hash slot). An empty token counts as none.
+var versionedScript = redis.NewScript(`local v = redis.call('GET', KEYS[1])
+if not v or v == '' then return false end
+return {v, redis.call('GET', ARGV[1] .. v .. ARGV[2])}`)
+
+// GetVersioned implements Cache.
+func (r *Redis) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	if err := CheckKey(verKey); err != nil {
+		return "", nil, false, err
+	}
+	if err := CheckKey(prefix); err != nil {
+		return "", nil, false, err
+	}
+	res, err := versionedScript.Run(ctx, r.c, []string{verKey}, prefix, suffix).Slice()
+	if errors.Is(err, redis.Nil) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, err
+	}
+	if len(res) != 2 {
+		return "", nil, false, fmt.Errorf("cache: versioned read: %d values, want 2", len(res))
+	}
+	ver, ok := res[0].(string)
+	if !ok {
+		return "", nil, false, fmt.Errorf("cache: versioned read: version of type %T", res[0])
+	}
+	switch v := res[1].(type) {
+	case nil:
+		return ver, nil, false, nil
+	case string:
+		return ver, []byte(v), true, nil
+	default:
+		return "", nil, false, fmt.Errorf("cache: versioned read: value of type %T", res[1])
+	}
+}
+
 // Set implements Cache.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := CheckKey(key); err != nil {

@@ -48,6 +48,14 @@ func (d *DownCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	return d.Cache.Get(ctx, key)
 }
 
+// GetVersioned implements cache.Cache.
+func (d *DownCache) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	if err := d.fail(); err != nil {
+		return "", nil, false, err
+	}
+	return d.Cache.GetVersioned(ctx, verKey, prefix, suffix)
+}
+
 // Set implements cache.Cache.
 func (d *DownCache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := d.fail(); err != nil {
