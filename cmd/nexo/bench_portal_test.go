@@ -75,7 +75,7 @@ func BenchmarkPortalOrderList(b *testing.B) {
 }
 
 // portalBenchCustomers signs up n tenants, each with an account of orders
-// orders (one in five confirmed) and a portal customer of it.
+// confirmed orders (customers never see drafts) and a portal customer of it.
 func portalBenchCustomers(b *testing.B, ta *testApp, n, orders int) []portalBenchCustomer {
 	run := uuid.NewString()[:6]
 	out := make([]portalBenchCustomer, n)
@@ -109,9 +109,7 @@ func portalBenchTenant(b *testing.B, ta *testApp, slug string, orders int) porta
 		}
 		ta.do(owner, "POST", "/api/v1/orders", map[string]any{"account_id": acc.ID,
 			"lines": []map[string]any{{"product_id": p.ID, "quantity": 1 + k%7}}}).json(b, &o)
-		if k%5 == 0 {
-			ta.do(owner, "POST", "/api/v1/orders/"+o.ID+"/confirm", nil)
-		}
+		ta.do(owner, "POST", "/api/v1/orders/"+o.ID+"/confirm", nil)
 	}
 	return portalBenchCustomer{c: ta.portalCustomer(b, owner, slug, acc.ID, "buyer@"+slug+".example.com")}
 }
