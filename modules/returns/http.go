@@ -131,6 +131,7 @@ type returnJSON struct {
 	ReceivedBy             *uuid.UUID   `json:"received_by"`
 	RefundedBy             *uuid.UUID   `json:"refunded_by"`
 	CreditNoteID           *uuid.UUID   `json:"credit_note_id"`
+	CreditNoteIDs          *[]uuid.UUID `json:"credit_note_ids,omitempty"` // detail only: one per invoice
 	ReplacedBy             *uuid.UUID   `json:"replaced_by"`
 	ReplacementOrderID     *uuid.UUID   `json:"replacement_order_id"`
 	ReplacementOrderNumber string       `json:"replacement_order_number"`
@@ -159,6 +160,8 @@ type customerReturnJSON struct {
 	Comment         string     `json:"comment"`
 	RejectionReason string     `json:"rejection_reason"`
 	CreditNoteID    *uuid.UUID `json:"credit_note_id"`
+	// CreditNoteIDs (detail only) are all of them, one per invoice.
+	CreditNoteIDs *[]uuid.UUID `json:"credit_note_ids,omitempty"`
 	// The replacement order, so the portal can link to it (the order is
 	// the customer's own: same account).
 	ReplacementOrderID     *uuid.UUID          `json:"replacement_order_id"`
@@ -204,9 +207,15 @@ func returnOut(x Return, detail bool) returnJSON {
 				lines[i].Condition = &c
 			}
 		}
-		out.Lines, out.Photos = &lines, photosOut(x.Photos)
+		out.Lines, out.Photos, out.CreditNoteIDs = &lines, photosOut(x.Photos), creditIDs(x)
 	}
 	return out
+}
+
+// creditIDs lists a return's credit notes for its detail (never null).
+func creditIDs(x Return) *[]uuid.UUID {
+	ids := append([]uuid.UUID{}, x.CreditNoteIDs...)
+	return &ids
 }
 
 func customerOut(x Return, detail bool) customerReturnJSON {
@@ -221,7 +230,7 @@ func customerOut(x Return, detail bool) customerReturnJSON {
 			lines[i] = customerLineJSON{ID: l.ID, OrderLineID: l.OrderLineID, Description: l.Description, Quantity: l.Quantity,
 				Received: l.Received, Reason: l.Reason, Comment: l.Comment}
 		}
-		out.Lines, out.Photos = &lines, photosOut(x.Photos)
+		out.Lines, out.Photos, out.CreditNoteIDs = &lines, photosOut(x.Photos), creditIDs(x)
 	}
 	return out
 }

@@ -143,7 +143,11 @@ type Return struct {
 	ReceivedBy      *uuid.UUID
 	RefundedBy      *uuid.UUID
 	CreditNoteID    *uuid.UUID
-	ReplacedBy      *uuid.UUID
+	// CreditNoteIDs are every credit note of a refunded return, one per
+	// invoice its received units were on (CreditNoteID is the first);
+	// detail reads only.
+	CreditNoteIDs []uuid.UUID
+	ReplacedBy    *uuid.UUID
 	// ReplacementOrderID is the no-charge order that replaces the goods.
 	ReplacementOrderID     *uuid.UUID
 	ReplacementOrderNumber string

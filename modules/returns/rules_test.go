@@ -41,26 +41,43 @@ func TestCreditPlanPicksOneInvoiceThatCoversEveryLine(t *testing.T) {
 		{InvoiceID: inv[1], InvoiceLineID: il[1], OrderLineID: ol[0], Open: 2},
 		{InvoiceID: inv[1], InvoiceLineID: il[2], OrderLineID: ol[1], Open: 1},
 	}
-	got, lines, err := creditPlan(x, invoiced)
-	if err != nil || got != inv[1] || len(lines) != 2 || lines[0] != (CreditLine{il[1], 2}) || lines[1] != (CreditLine{il[2], 1}) {
-		t.Fatalf("plan: %v %v %v", got, lines, err)
+	plan, err := creditPlan(x, invoiced)
+	if err != nil || len(plan) != 1 || plan[0].InvoiceID != inv[1] || len(plan[0].Lines) != 2 ||
+		plan[0].Lines[0] != (CreditLine{il[1], 2}) || plan[0].Lines[1] != (CreditLine{il[2], 1}) {
+		t.Fatalf("plan: %+v %v", plan, err)
 	}
 }
 
 func TestCreditPlanRefuses(t *testing.T) {
 	ol, inv, il := ids(2), ids(2), ids(2)
 	never := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 1, Received: got(1)}}}
-	if _, _, err := creditPlan(never, nil); !errs.Is(err, errs.FailedPrecondition) || reason(err, "lines[0]") == "" {
+	if _, err := creditPlan(never, nil); !errs.Is(err, errs.FailedPrecondition) || reason(err, "lines[0]") == "" {
 		t.Errorf("never invoiced: %v", err)
 	}
 	short := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 3, Received: got(3)}}}
-	if _, _, err := creditPlan(short, []InvoicedLine{{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 2}}); reason(err, "lines[0]") == "" {
+	if _, err := creditPlan(short, []InvoicedLine{{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 2}}); reason(err, "lines[0]") == "" {
 		t.Errorf("more than is open: %v", err)
 	}
-	split := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 1, Received: got(1)}, {OrderLineID: ol[1], Quantity: 1, Received: got(1)}}}
-	if _, _, err := creditPlan(split, []InvoicedLine{{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 1},
-		{InvoiceID: inv[1], InvoiceLineID: il[1], OrderLineID: ol[1], Open: 1}}); reason(err, "lines") == "" {
-		t.Errorf("lines on two invoices: %v", err)
+}
+
+// TestCreditPlanSpreadsOverInvoices: units no single invoice has open are
+// credited on each invoice that has them, newest first: one credit note
+// per invoice.
+func TestCreditPlanSpreadsOverInvoices(t *testing.T) {
+	ol, inv, il := ids(2), ids(2), ids(3)
+	x := Return{Lines: []Line{{OrderLineID: ol[0], Quantity: 3, Received: got(3)}, {OrderLineID: ol[1], Quantity: 1, Received: got(1)}}}
+	invoiced := []InvoicedLine{ // newest first
+		{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 2},
+		{InvoiceID: inv[1], InvoiceLineID: il[1], OrderLineID: ol[0], Open: 1},
+		{InvoiceID: inv[1], InvoiceLineID: il[2], OrderLineID: ol[1], Open: 1},
+	}
+	plan, err := creditPlan(x, invoiced)
+	if err != nil || len(plan) != 2 || plan[0].InvoiceID != inv[0] || plan[1].InvoiceID != inv[1] {
+		t.Fatalf("plan: %+v %v", plan, err)
+	}
+	if len(plan[0].Lines) != 1 || plan[0].Lines[0] != (CreditLine{il[0], 2}) ||
+		len(plan[1].Lines) != 2 || plan[1].Lines[0] != (CreditLine{il[1], 1}) || plan[1].Lines[1] != (CreditLine{il[2], 1}) {
+		t.Fatalf("plan lines: %+v", plan)
 	}
 }
 
@@ -78,9 +95,10 @@ func TestCreditPlanCreditsReceivedUnits(t *testing.T) {
 		{InvoiceID: inv[0], InvoiceLineID: il[0], OrderLineID: ol[0], Open: 1},
 		{InvoiceID: inv[0], InvoiceLineID: il[1], OrderLineID: ol[2], Open: 1},
 	}
-	gotInv, lines, err := creditPlan(x, invoiced)
-	if err != nil || gotInv != inv[0] || len(lines) != 2 || lines[0] != (CreditLine{il[0], 1}) || lines[1] != (CreditLine{il[1], 1}) {
-		t.Fatalf("plan: %v %v %v", gotInv, lines, err)
+	plan, err := creditPlan(x, invoiced)
+	if err != nil || len(plan) != 1 || plan[0].InvoiceID != inv[0] || len(plan[0].Lines) != 2 ||
+		plan[0].Lines[0] != (CreditLine{il[0], 1}) || plan[0].Lines[1] != (CreditLine{il[1], 1}) {
+		t.Fatalf("plan: %+v %v", plan, err)
 	}
 	if _, err := x.received(); err != nil {
 		t.Errorf("received lines: %v", err)

@@ -360,15 +360,22 @@ func (s *Service) Refund(ctx context.Context, id uuid.UUID) (Return, error) {
 		if err != nil {
 			return err
 		}
-		invoiceID, lines, err := creditPlan(*x, invoiced)
+		plan, err := creditPlan(*x, invoiced)
 		if err != nil {
 			return err
 		}
-		cn, err := s.invoices.CreditNote(ctx, invoiceID, lines, "Return "+x.Number)
-		if err != nil {
+		x.CreditNoteIDs = x.CreditNoteIDs[:0]
+		for _, g := range plan {
+			cn, err := s.invoices.CreditNote(ctx, g.InvoiceID, g.Lines, "Return "+x.Number)
+			if err != nil {
+				return err
+			}
+			x.CreditNoteIDs = append(x.CreditNoteIDs, cn)
+		}
+		if err := s.saveCredits(ctx, x); err != nil {
 			return err
 		}
-		x.Status, x.RefundedAt, x.RefundedBy, x.CreditNoteID = StatusRefunded, &t, by, &cn
+		x.Status, x.RefundedAt, x.RefundedBy, x.CreditNoteID = StatusRefunded, &t, by, &x.CreditNoteIDs[0]
 		return nil
 	})
 }
@@ -407,25 +414,22 @@ func (s *Service) Replace(ctx context.Context, id uuid.UUID) (Return, error) {
 	})
 }
 
-// creditPlan picks the invoice that credits the received units of every
-// line of x (lines received with none are left out): the newest one whose
-// lines for x's order lines still have the units open. A line
-// never invoiced, or with fewer units left to credit than it returns, is
-// refused by name; so are lines spread over several invoices (credit those
-// by hand, one credit note per invoice).
-func creditPlan(x Return, invoiced []InvoicedLine) (uuid.UUID, []CreditLine, error) {
+// creditGroup is one credit note of a return: an invoice and its lines.
+type creditGroup struct {
+	InvoiceID uuid.UUID
+	Lines     []CreditLine
+}
+
+// creditPlan credits the received units of every line of x (lines
+// received with none are left out): with one credit note on the newest
+// invoice that still has all of them open, or else spread over the
+// invoices that have them open, newest first, one credit note per invoice
+// at the prices each charged. A line never invoiced, or with fewer units
+// left to credit than it returns, is refused by name.
+func creditPlan(x Return, invoiced []InvoicedLine) ([]creditGroup, error) {
 	open := map[uuid.UUID]int64{} // order line → units open over all invoices
-	var order []uuid.UUID         // invoices, newest first
-	byInvoice := map[uuid.UUID]map[uuid.UUID]InvoicedLine{}
 	for _, il := range invoiced {
 		open[il.OrderLineID] += il.Open
-		m, ok := byInvoice[il.InvoiceID]
-		if !ok {
-			m = map[uuid.UUID]InvoicedLine{}
-			byInvoice[il.InvoiceID] = m
-			order = append(order, il.InvoiceID)
-		}
-		m[il.OrderLineID] = il
 	}
 	f := errs.Fields{}
 	for i, l := range x.Lines {
@@ -438,11 +442,53 @@ func creditPlan(x Return, invoiced []InvoicedLine) (uuid.UUID, []CreditLine, err
 		}
 	}
 	if len(f) > 0 {
-		return uuid.Nil, nil, &errs.Error{Code: errs.FailedPrecondition, Message: "only invoiced units can be credited", Fields: f}
+		return nil, &errs.Error{Code: errs.FailedPrecondition, Message: "only invoiced units can be credited", Fields: f}
+	}
+	if g, ok := oneInvoice(x, invoiced); ok {
+		return []creditGroup{g}, nil
+	}
+	var plan []creditGroup
+	group := map[uuid.UUID]int{} // invoice → index in plan
+	for _, l := range x.Lines {
+		need := l.ReceivedUnits()
+		for _, il := range invoiced { // newest invoice first
+			if need == 0 {
+				break
+			}
+			if il.OrderLineID != l.OrderLineID || il.Open == 0 {
+				continue
+			}
+			n := min(need, il.Open)
+			k, ok := group[il.InvoiceID]
+			if !ok {
+				k = len(plan)
+				group[il.InvoiceID] = k
+				plan = append(plan, creditGroup{InvoiceID: il.InvoiceID})
+			}
+			plan[k].Lines = append(plan[k].Lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: n})
+			need -= n
+		}
+	}
+	return plan, nil
+}
+
+// oneInvoice finds the newest invoice on which every received line's units
+// are still open.
+func oneInvoice(x Return, invoiced []InvoicedLine) (creditGroup, bool) {
+	byInvoice := map[uuid.UUID]map[uuid.UUID]InvoicedLine{}
+	var order []uuid.UUID // newest first
+	for _, il := range invoiced {
+		m, ok := byInvoice[il.InvoiceID]
+		if !ok {
+			m = map[uuid.UUID]InvoicedLine{}
+			byInvoice[il.InvoiceID] = m
+			order = append(order, il.InvoiceID)
+		}
+		m[il.OrderLineID] = il
 	}
 next:
 	for _, inv := range order {
-		lines := make([]CreditLine, 0, len(x.Lines))
+		g := creditGroup{InvoiceID: inv}
 		for _, l := range x.Lines {
 			n := l.ReceivedUnits()
 			if n == 0 {
@@ -452,13 +498,11 @@ next:
 			if !ok || il.Open < n {
 				continue next
 			}
-			lines = append(lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: n})
+			g.Lines = append(g.Lines, CreditLine{InvoiceLineID: il.InvoiceLineID, Quantity: n})
 		}
-		return inv, lines, nil
+		return g, true
 	}
-	return uuid.Nil, nil, &errs.Error{Code: errs.FailedPrecondition,
-		Message: "the returned units were invoiced on different invoices; credit them with one credit note per invoice",
-		Fields:  map[string]string{"lines": "are not all open on one invoice"}}
+	return creditGroup{}, false
 }
 
 // step runs one status change: the return, locked, must be in from; apply

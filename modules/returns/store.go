@@ -45,6 +45,15 @@ type returnRow struct {
 var returnColumns = []string{"status", "rejection_reason", "approved_by", "received_by", "refunded_by", "credit_note_id",
 	"replaced_by", "replacement_order_id", "approved_at", "rejected_at", "received_at", "refunded_at", "replaced_at", "updated_at"}
 
+// creditRow is one of a refunded return's credit notes.
+type creditRow struct {
+	bun.BaseModel `bun:"table:return_credit_notes,alias:rc"`
+	tenant.Scoped
+	ReturnID     uuid.UUID `bun:"return_id,type:uuid"`
+	CreditNoteID uuid.UUID `bun:"credit_note_id,pk,type:uuid"`
+	Position     int       `bun:"position"`
+}
+
 type lineRow struct {
 	bun.BaseModel `bun:"table:return_lines,alias:rl"`
 	tenant.Scoped
@@ -142,6 +151,13 @@ func load(ctx context.Context, tx bun.IDB, id uuid.UUID, lock bool) (Return, err
 	if x.Photos, err = photos(ctx, tx, id); err != nil {
 		return Return{}, err
 	}
+	var credits []creditRow
+	if err = tx.NewSelect().Model(&credits).Where("rc.return_id = ?", id).Order("rc.position").Scan(ctx); err != nil {
+		return Return{}, err
+	}
+	for _, c := range credits {
+		x.CreditNoteIDs = append(x.CreditNoteIDs, c.CreditNoteID)
+	}
 	list := []Return{x}
 	if err := names(ctx, tx, list); err != nil {
 		return Return{}, err
@@ -235,3 +251,16 @@ func returnedByLine(ctx context.Context, tx bun.IDB, orderID uuid.UUID) (map[uui
 }
 
 func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// saveCredits records x's credit notes, in order, in the refund's
+// transaction.
+func (s *Service) saveCredits(ctx context.Context, x *Return) error {
+	return s.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+		rows := make([]creditRow, len(x.CreditNoteIDs))
+		for i, id := range x.CreditNoteIDs {
+			rows[i] = creditRow{ReturnID: x.ID, CreditNoteID: id, Position: i}
+		}
+		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+		return err
+	})
+}

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { api, newIdempotencyKey, unwrap } from '../../api/client';
 import type { components } from '../../api/schema.gen';
 import { formatDate, formatDateTime, formatNumber } from '../../lib/format';
-import { requestLines, returnableLines, returnColor, returnTimeline, shortReceived, type ReturnStatus } from '../returns/returnText';
+import { creditNotesOf, requestLines, returnableLines, returnColor, returnTimeline, shortReceived, type ReturnStatus } from '../returns/returnText';
 import { ReturnLineCard, useReturnChoices } from '../returns/ReturnLineCard';
 import { ReturnPhotos } from '../returns/ReturnPhotos';
 import { usePortal } from './PortalLayout';
@@ -215,10 +215,13 @@ export function PortalReturn() {
               <Text size="xs" c="dimmed">
                 {t('portal.returns.creditNote')}
               </Text>
-              {r.credit_note_id ? (
-                <Anchor component={Link} to={`/portal/${slug}/credit-notes/${r.credit_note_id}`} data-testid="portal-return-credit-note">
-                  {t('portal.returns.openCreditNote')}
-                </Anchor>
+              {creditNotesOf(r).length > 0 ? (
+                creditNotesOf(r).map((id, k) => (
+                  <Anchor key={id} component={Link} to={`/portal/${slug}/credit-notes/${id}`} data-testid={k === 0 ? 'portal-return-credit-note' : `portal-return-credit-note-${k}`}>
+                    {t('portal.returns.openCreditNote')}
+                    {creditNotesOf(r).length > 1 ? ` ${k + 1}` : ''}
+                  </Anchor>
+                ))
               ) : (
                 <Text>—</Text>
               )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { receiptBody, requestLines, returnableLines, returnTimeline, shortReceived } from './returnText';
+import { creditNotesOf, receiptBody, requestLines, returnableLines, returnTimeline, shortReceived } from './returnText';
 
 const base = { created_at: '2026-03-01T09:00:00Z', approved_at: null, rejected_at: null, received_at: null, refunded_at: null, replaced_at: null };
 
@@ -80,5 +80,13 @@ describe('a return’s receipt', () => {
     expect(shortReceived({ quantity: 3, received_quantity: 2 })).toBe(true);
     expect(shortReceived({ quantity: 3, received_quantity: 3 })).toBe(false);
     expect(shortReceived({ quantity: 3, received_quantity: null })).toBe(false);
+  });
+});
+
+describe('creditNotesOf', () => {
+  it('lists every credit note of the detail, else the first, else none', () => {
+    expect(creditNotesOf({ credit_note_id: 'a', credit_note_ids: ['a', 'b'] })).toEqual(['a', 'b']);
+    expect(creditNotesOf({ credit_note_id: 'a' })).toEqual(['a']);
+    expect(creditNotesOf({ credit_note_id: null })).toEqual([]);
   });
 });

@@ -126,3 +126,9 @@ type Counted = Pick<S['CustomerReturnLine'], 'quantity' | 'received_quantity'>;
 export function shortReceived(l: Counted): boolean {
   return l.received_quantity != null && l.received_quantity < l.quantity;
 }
+
+/** creditNotesOf lists a refunded return's credit notes, one per invoice its units were on (the detail's list, else the first). */
+export function creditNotesOf(r: { credit_note_id?: string | null; credit_note_ids?: string[] }): string[] {
+  if (r.credit_note_ids && r.credit_note_ids.length > 0) return r.credit_note_ids;
+  return r.credit_note_id ? [r.credit_note_id] : [];
+}

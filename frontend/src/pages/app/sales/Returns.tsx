@@ -15,7 +15,7 @@ import { WarehousePicker } from '../../../components/pickers';
 import { formatDateTime, formatNumber } from '../../../lib/format';
 import { cursorQuery, useCursorList, type Page } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
-import { defaultReceipt, receiptBody, returnColor, returnStatuses, returnTimeline, shortReceived, type Condition, type LineReceipt, type ReturnStatus } from '../../returns/returnText';
+import { creditNotesOf, defaultReceipt, receiptBody, returnColor, returnStatuses, returnTimeline, shortReceived, type Condition, type LineReceipt, type ReturnStatus } from '../../returns/returnText';
 import { ReturnPhotos } from '../../returns/ReturnPhotos';
 import { CreditNoteLink } from './InvoiceRefunds';
 
@@ -316,7 +316,7 @@ export function ReturnDetail() {
             ) : (
               <>
                 <Text size="xs" c="dimmed">{t('returns.creditNote')}</Text>
-                {r.credit_note_id ? <CreditNoteLink id={r.credit_note_id} /> : <Text>—</Text>}
+                {creditNotesOf(r).length > 0 ? creditNotesOf(r).map((id) => <CreditNoteLink key={id} id={id} />) : <Text>—</Text>}
               </>
             )}
           </Stack>

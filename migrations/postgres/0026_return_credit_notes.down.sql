@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS return_credit_notes;
