@@ -66,7 +66,8 @@ type CardRefund struct {
 	Currency       string
 	PaymentIntent  string
 	IdempotencyKey string
-	Done           bool // already refunded: nothing to send
+	Done           bool   // already refunded: nothing to send
+	StripeID       string // when Done, the Stripe Refund that did it ("" if paid back by hand)
 }
 
 // RefundState is a refund's state after Stripe's answer.

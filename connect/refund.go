@@ -34,8 +34,7 @@ func (s *Service) Refund(ctx context.Context, refundID uuid.UUID) (RefundState, 
 		return RefundState{}, err
 	}
 	if cr.Done {
-		// Already refunded: settling with no news reads its state.
-		return s.invoices.SettleCardRefund(kctx, refundID, "", "")
+		return RefundState{ID: cr.ID, Status: "refunded", AmountMinor: cr.AmountMinor, Currency: cr.Currency, StripeID: cr.StripeID}, nil
 	}
 	tid, _ := tenant.FromContext(ctx)
 	res, err := s.gw.CreateRefund(ctx, cr.IdempotencyKey, RefundParams{AccountID: st.AccountID, TenantID: tid.String(),

@@ -241,7 +241,7 @@ func (a connectInvoices) RecordCardPayment(ctx context.Context, invoiceID uuid.U
 func (a connectInvoices) BeginCardRefund(ctx context.Context, id uuid.UUID) (connect.CardRefund, error) {
 	p, err := a.inv.BeginProviderRefund(ctx, id)
 	return connect.CardRefund{ID: p.RefundID, AmountMinor: p.AmountMinor, Currency: p.Currency, PaymentIntent: p.PaymentIntent,
-		IdempotencyKey: p.IdempotencyKey, Done: p.Done}, err
+		IdempotencyKey: p.IdempotencyKey, Done: p.Done, StripeID: p.ExternalRef}, err
 }
 
 func (a connectInvoices) SettleCardRefund(ctx context.Context, id uuid.UUID, stripeRefund, status string) (connect.RefundState, error) {

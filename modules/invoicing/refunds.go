@@ -93,8 +93,10 @@ type ProviderRefund struct {
 	Currency       string
 	PaymentIntent  string
 	IdempotencyKey string
-	// Done is set when the refund was already completed: nothing to call.
-	Done bool
+	// Done is set when the refund was already completed: nothing to call;
+	// ExternalRef is then the provider's refund, if it went that way.
+	Done        bool
+	ExternalRef string
 }
 
 // ProviderOutcome is what the provider said about a refund: succeeded,
@@ -347,7 +349,7 @@ func (s *Service) BeginProviderRefund(ctx context.Context, id uuid.UUID) (Provid
 		out = ProviderRefund{RefundID: r.ID, InvoiceNumber: inv.Number, AmountMinor: r.AmountMinor, Currency: r.Currency}
 		switch RefundStatus(r.Status) {
 		case RefundRefunded:
-			out.Done = true
+			out.Done, out.ExternalRef = true, deref(r.ExternalRef)
 			return nil
 		case RefundProcessing:
 			if r.ExternalRef != nil || r.IdempotencyKey == "" {
@@ -387,13 +389,22 @@ func cardPaymentFor(ctx context.Context, tx bun.IDB, invoiceID uuid.UUID, amount
 		OrderExpr("p.id DESC").Scan(ctx); err != nil {
 		return nil, err
 	}
+	// What card refunds under way or done already claim of each payment.
+	var claims []struct {
+		PaymentID uuid.UUID `bun:"payment_id,type:uuid"`
+		Claimed   int64     `bun:"claimed"`
+	}
+	if err := tx.NewSelect().Model((*refundRow)(nil)).Column("r.payment_id").ColumnExpr("SUM(r.amount_minor) AS claimed").
+		Where("r.invoice_id = ? AND r.payment_id IS NOT NULL AND r.status <> ?", invoiceID, string(RefundDue)).
+		Group("r.payment_id").Scan(ctx, &claims); err != nil {
+		return nil, err
+	}
+	claimed := make(map[uuid.UUID]int64, len(claims))
+	for _, c := range claims {
+		claimed[c.PaymentID] = c.Claimed
+	}
 	for i := range pays {
-		var claimed int64
-		if err := tx.NewSelect().Model((*refundRow)(nil)).ColumnExpr("COALESCE(SUM(r.amount_minor), 0)").
-			Where("r.payment_id = ? AND r.status <> ?", pays[i].ID, string(RefundDue)).Scan(ctx, &claimed); err != nil {
-			return nil, err
-		}
-		if pays[i].AmountMinor-claimed >= amount {
+		if pays[i].AmountMinor-claimed[pays[i].ID] >= amount {
 			return &pays[i], nil
 		}
 	}
@@ -447,7 +458,7 @@ func (s *Service) SettleProviderRefund(ctx context.Context, o ProviderOutcome) (
 		case "succeeded":
 			on := s.today()
 			r.Status, r.RefundedOn = string(RefundRefunded), &on
-			r.ExternalRef, r.Reference = &o.ExternalRef, o.ExternalRef
+			r.ExternalRef = &o.ExternalRef
 		case "failed", "canceled":
 			r.Status, r.Method, r.IdempotencyKey, r.ExternalRef = string(RefundDue), nil, "", nil
 			if r.Reason == ReasonCreditNote {

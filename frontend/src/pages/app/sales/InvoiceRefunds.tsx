@@ -56,7 +56,7 @@ export function InvoiceRefunds({ invoice }: { invoice: Invoice }) {
                 {r.status === 'refunded' && r.method
                   ? t('refunds.refundedOn', { method: t(`invoices.methods.${r.method}`), date: formatDate(r.refunded_on, lang, 'UTC') })
                   : r.status === 'processing' ? t('refunds.inProgress') : ''}
-                {r.reference ? ` · ${r.reference}` : ''}
+                {r.reference || r.external_ref ? ` · ${r.reference || r.external_ref}` : ''}
               </Table.Td>
               <Table.Td>
                 {can('payments:record') && r.status === 'due' && (
