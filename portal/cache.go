@@ -130,7 +130,7 @@ func (rc *ReadCache) afterWrite(c *fiber.Ctx) error {
 // Invalidate makes every cached read of account stale. It is best effort by
 // design: when the cache is down nothing is served from it either.
 func (rc *ReadCache) Invalidate(ctx context.Context, tenantID, account uuid.UUID) {
-	_ = rc.c.Set(ctx, generationKey(tenantID, account), newGeneration(), generationTTL)
+	_ = rc.c.SetVersion(ctx, generationKey(tenantID, account), newGeneration(), generationTTL)
 }
 
 // EventHandler consumes an outbox event whose payload names the account
@@ -154,7 +154,7 @@ func (rc *ReadCache) EventHandler() events.Handler {
 // startGeneration starts a generation for an account that has none.
 func (rc *ReadCache) startGeneration(ctx context.Context, genKey string) (string, error) {
 	gen := newGeneration()
-	if err := rc.c.Set(ctx, genKey, gen, generationTTL); err != nil {
+	if err := rc.c.SetVersion(ctx, genKey, gen, generationTTL); err != nil {
 		return "", err
 	}
 	return string(gen), nil

@@ -5,33 +5,29 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2/persist"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
+
+	"nexo/internal/cache"
 )
 
 // Channel is the Redis pub/sub channel policy changes are announced on. It is
 // global ("g:"): one message names the tenant it concerns.
 const Channel = "g:rbac:policy"
 
-// Timings of the watcher. publishTimeout bounds Update so a write request
-// never waits long on a dead Redis; the periodic reload covers what is lost.
-const (
-	publishTimeout = time.Second
-	receiveTimeout = 15 * time.Second // then ping, to notice a silently dead connection
-	maxBackoff     = 5 * time.Second
-)
+// publishTimeout bounds Update so a write request never waits long on a
+// dead Redis; the periodic reload covers what is lost.
+const publishTimeout = time.Second
 
 // Watcher fans policy changes out between app instances over Redis pub/sub
 // (R4). It implements casbin's persist.Watcher; UpdateDomain narrows a
 // message to one tenant so receivers reload only that domain.
 type Watcher struct {
 	client redis.UniversalClient
-	ps     *redis.PubSub
 	id     string // this instance; its own messages are ignored
 	log    *slog.Logger
 
@@ -62,13 +58,15 @@ func NewWatcher(ctx context.Context, client redis.UniversalClient) (*Watcher, er
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Watcher{
 		client: client,
-		ps:     client.Subscribe(ctx), // no channel yet: does not touch the network
 		id:     uuid.NewString(),
 		log:    slog.Default(),
 		cancel: cancel,
 		done:   make(chan struct{}),
 	}
-	go w.run(ctx)
+	go func() {
+		defer close(w.done)
+		cache.Listen(ctx, client, Channel, (*watcherListener)(w))
+	}()
 	return w, nil
 }
 
@@ -102,7 +100,6 @@ func (w *Watcher) UpdateDomain(domain string) error {
 func (w *Watcher) Close() {
 	w.once.Do(func() {
 		w.cancel()
-		_ = w.ps.Close()
 		<-w.done
 	})
 }
@@ -117,52 +114,24 @@ func (w *Watcher) publish(m message) error {
 	return w.client.Publish(ctx, Channel, b).Err()
 }
 
-// run receives until ctx ends, re-subscribing with backoff while Redis is away.
-func (w *Watcher) run(ctx context.Context) {
-	defer close(w.done)
-	backoff := 100 * time.Millisecond
-	subscribed, failing := false, false
-	if err := w.ps.Subscribe(ctx, Channel); err != nil && ctx.Err() == nil {
-		// The channel is recorded anyway; the next receive reconnects and
-		// re-subscribes.
-		w.logger().Warn("rbac watcher: subscribe failed, retrying", "error", err)
-		failing = true
-	}
-	for ctx.Err() == nil {
-		msg, err := w.ps.ReceiveTimeout(ctx, receiveTimeout)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				_ = w.ps.Ping(ctx) // a dead connection fails the next receive
-				continue
-			}
-			if !failing {
-				w.logger().Warn("rbac watcher: lost subscription, retrying", "error", err)
-				failing = true
-			}
-			sleep(ctx, backoff)
-			backoff = min(backoff*2, maxBackoff)
-			continue
-		}
-		backoff = 100 * time.Millisecond
-		switch m := msg.(type) {
-		case *redis.Subscription:
-			if failing {
-				w.logger().Info("rbac watcher: subscription restored")
-				failing = false
-			}
-			if m.Kind == "subscribe" && subscribed {
-				w.notify("") // messages may have been missed while away
-			}
-			subscribed = true
-		case *redis.Message:
-			w.handle(m.Payload)
-		}
+// watcherListener is the Watcher seen from cache.Listen.
+type watcherListener Watcher
+
+// Subscribed reloads everything after a re-subscription: messages
+// published while the connection was away were lost.
+func (l *watcherListener) Subscribed(first bool) {
+	w := (*Watcher)(l)
+	if !first {
+		w.logger().Info("rbac watcher: subscription restored")
+		w.notify("")
 	}
 }
+
+func (l *watcherListener) Lost(err error) {
+	(*Watcher)(l).logger().Warn("rbac watcher: lost subscription, retrying", "error", err)
+}
+
+func (l *watcherListener) Message(payload string) { (*Watcher)(l).handle(payload) }
 
 func (w *Watcher) handle(payload string) {
 	var m message
@@ -189,14 +158,4 @@ func (w *Watcher) logger() *slog.Logger {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.log
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -237,9 +237,12 @@ func (a *appState) buildCache(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// The breaker keeps a dead Redis from costing every request its
-		// dial-and-retry time; a.redis stays unwrapped for readiness.
-		a.redis, a.cache = r, cache.WithBreaker(r, time.Second)
+		// Near keeps local copies of the portal's versioned reads, dropped
+		// on every instance when a version is replaced (P1). The breaker
+		// keeps a dead Redis from costing every request its dial-and-retry
+		// time; a.redis stays unwrapped for readiness.
+		near := cache.NewNear(r, cache.NearOptions{Logger: a.log})
+		a.redis, a.cache = r, cache.WithBreaker(near, time.Second)
 	}
 	a.closers = append(a.closers, func() { _ = a.cache.Close() })
 	a.cache = cache.WithMetrics(a.cache, a.metrics)

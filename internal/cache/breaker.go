@@ -103,6 +103,17 @@ func (b *breaker) GetVersioned(ctx context.Context, verKey, prefix, suffix strin
 	return ver, v, hit, err
 }
 
+// SetVersion implements Cache.
+func (b *breaker) SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error {
+	ok, probe := b.enter()
+	if !ok {
+		return ErrBypassed
+	}
+	err := b.Cache.SetVersion(ctx, verKey, token, ttl)
+	b.exit(probe, err)
+	return err
+}
+
 // Set implements Cache.
 func (b *breaker) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	ok, probe := b.enter()

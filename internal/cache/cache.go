@@ -29,6 +29,11 @@ type Cache interface {
 	// then hit is false. prefix must itself be a valid key prefix. The
 	// value may be shared with the backend: callers must not modify it.
 	GetVersioned(ctx context.Context, verKey, prefix, suffix string) (ver string, value []byte, hit bool, err error)
+	// SetVersion stores a new version token at verKey for ttl, which makes
+	// every entry under the old token unreachable on every instance: a
+	// backend that keeps local copies of versioned entries (Near) tells
+	// every instance to drop the key's. An empty token counts as none.
+	SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error
 	// Set stores value under key for ttl (ttl > 0 required).
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// Del removes keys; missing keys are not an error.

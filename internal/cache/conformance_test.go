@@ -2,11 +2,8 @@ package cache
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -89,7 +86,8 @@ func testGetSetDel(t *testing.T, b backend) {
 	}
 }
 
-// GetVersioned reads a generation token and the entry it names together.
+// GetVersioned reads a generation token and the entry it names together;
+// SetVersion replaces the token.
 func testVersioned(t *testing.T, b backend) {
 	ctx, gk, pre := context.Background(), b.prefix+"gen", b.prefix+"e:"
 	check := func(wantVer, wantVal string, wantHit bool) {
@@ -101,19 +99,19 @@ func testVersioned(t *testing.T, b backend) {
 	}
 	check("", "", false) // no generation yet
 	_ = b.c.Set(ctx, pre+":q", []byte("no generation"), time.Minute)
-	_ = b.c.Set(ctx, gk, []byte{}, time.Minute)
+	_ = b.c.SetVersion(ctx, gk, []byte{}, time.Minute)
 	check("", "", false) // an empty token is none
-	_ = b.c.Set(ctx, gk, []byte("g1"), time.Minute)
+	_ = b.c.SetVersion(ctx, gk, []byte("g1"), time.Minute)
 	check("g1", "", false) // a generation, no entry under it
 	_ = b.c.Set(ctx, pre+"g1:q", []byte("page \x00 one"), time.Minute)
 	_ = b.c.Set(ctx, pre+"g1:other", []byte("another entry"), time.Minute)
 	check("g1", "page \x00 one", true)
-	_ = b.c.Set(ctx, gk, []byte("g2"), time.Minute) // invalidation
+	_ = b.c.SetVersion(ctx, gk, []byte("g2"), time.Minute) // invalidation
 	check("g2", "", false)
 	_ = b.c.Set(ctx, pre+"g2:q", []byte{}, time.Minute)
 	check("g2", "", true) // an empty entry is still a hit
 	b.advance(1100 * time.Millisecond)
-	_ = b.c.Set(ctx, gk, []byte("g3"), time.Second)
+	_ = b.c.SetVersion(ctx, gk, []byte("g3"), time.Second)
 	_ = b.c.Set(ctx, pre+"g3:q", []byte("short"), time.Second)
 	check("g3", "short", true)
 	b.advance(1100 * time.Millisecond)
@@ -149,6 +147,9 @@ func testTTLPositive(t *testing.T, b backend) {
 	}
 	if err := b.c.SAdd(ctx, k, 0, "a"); err == nil {
 		t.Error("SAdd with ttl 0 accepted")
+	}
+	if err := b.c.SetVersion(ctx, k, []byte("v"), 0); err == nil {
+		t.Error("SetVersion with ttl 0 accepted")
 	}
 }
 
@@ -265,6 +266,7 @@ func testKeyPrefixes(t *testing.T, b backend) {
 		_, calls["SMembers"] = b.c.SMembers(ctx, bad)
 		_, _, _, calls["GetVersioned key"] = b.c.GetVersioned(ctx, bad, b.prefix, "")
 		_, _, _, calls["GetVersioned prefix"] = b.c.GetVersioned(ctx, b.prefix+"v", bad, "")
+		calls["SetVersion"] = b.c.SetVersion(ctx, bad, []byte("v"), time.Minute)
 		for op, err := range calls {
 			if !errors.Is(err, ErrBadKey) {
 				t.Errorf("%s(%q): %v, want ErrBadKey", op, bad, err)
@@ -349,10 +351,7 @@ func TestMiniredisConformance(t *testing.T) {
 // NEXO_TEST_REDIS_URL=redis://127.0.0.1:6379/15, under a random key prefix
 // that is deleted afterwards. Expiry is real there, so advance sleeps.
 func TestRedisConformance(t *testing.T) {
-	url := os.Getenv("NEXO_TEST_REDIS_URL")
-	if url == "" {
-		t.Skip("set NEXO_TEST_REDIS_URL to run against a real Redis")
-	}
+	url := testRedisURL(t)
 	runConformance(t, func(t *testing.T) backend {
 		r, err := NewRedis(context.Background(), url)
 		if err != nil {
@@ -361,9 +360,7 @@ func TestRedisConformance(t *testing.T) {
 		if err := r.Ping(context.Background()); err != nil {
 			t.Fatalf("NEXO_TEST_REDIS_URL is set but Redis is unreachable: %v", err)
 		}
-		buf := make([]byte, 6)
-		_, _ = rand.Read(buf)
-		prefix := "g:test:" + hex.EncodeToString(buf) + ":"
+		prefix := randomPrefix()
 		t.Cleanup(func() { _ = r.Close() })
 		// Registered after Close so it runs before it (last in, first out).
 		t.Cleanup(func() { cleanRedis(t, r, prefix) })

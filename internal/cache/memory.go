@@ -105,6 +105,12 @@ func (m *Memory) GetVersioned(_ context.Context, verKey, prefix, suffix string) 
 	return ver, e.value, true, nil
 }
 
+// SetVersion implements Cache: the memory is this process's only copy, so
+// replacing the token is all there is to do.
+func (m *Memory) SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error {
+	return m.Set(ctx, verKey, token, ttl)
+}
+
 // Set implements Cache.
 func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := CheckKey(key); err != nil {

@@ -55,6 +55,13 @@ func (i *instrumented) GetVersioned(ctx context.Context, verKey, prefix, suffix 
 	return ver, v, hit, err
 }
 
+// SetVersion implements Cache, counting ok or error.
+func (i *instrumented) SetVersion(ctx context.Context, key string, v []byte, ttl time.Duration) error {
+	err := i.Cache.SetVersion(ctx, key, v, ttl)
+	i.write("set_version", err)
+	return err
+}
+
 // Set implements Cache, counting ok or error.
 func (i *instrumented) Set(ctx context.Context, key string, v []byte, ttl time.Duration) error {
 	err := i.Cache.Set(ctx, key, v, ttl)

@@ -108,6 +108,27 @@ func (r *Redis) GetVersioned(ctx context.Context, verKey, prefix, suffix string)
 	}
 }
 
+// VersionChannel is the pub/sub channel SetVersion announces a replaced
+// version on, with the version key as the message; Near listens to it.
+const VersionChannel = "g:cache:versions"
+
+// setVersionScript replaces the token and announces it in one atomic step:
+// an instance can never see the new token without the message being sent.
+var setVersionScript = redis.NewScript(`redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], KEYS[1])
+return 1`)
+
+// SetVersion implements Cache.
+func (r *Redis) SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error {
+	if err := CheckKey(verKey); err != nil {
+		return err
+	}
+	if ttl <= 0 {
+		return errTTL
+	}
+	return setVersionScript.Run(ctx, r.c, []string{verKey}, token, max(ttl.Milliseconds(), 1), VersionChannel).Err()
+}
+
 // Set implements Cache.
 func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := CheckKey(key); err != nil {

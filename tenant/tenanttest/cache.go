@@ -56,6 +56,14 @@ func (d *DownCache) GetVersioned(ctx context.Context, verKey, prefix, suffix str
 	return d.Cache.GetVersioned(ctx, verKey, prefix, suffix)
 }
 
+// SetVersion implements cache.Cache.
+func (d *DownCache) SetVersion(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if err := d.fail(); err != nil {
+		return err
+	}
+	return d.Cache.SetVersion(ctx, key, value, ttl)
+}
+
 // Set implements cache.Cache.
 func (d *DownCache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := d.fail(); err != nil {

@@ -1,0 +1,212 @@
+package cache
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// NearOptions tune Near. Zero values take the defaults.
+type NearOptions struct {
+	// TTL bounds how long a local copy is used without asking Redis: the
+	// staleness if an invalidation message is lost. Default 1 s.
+	TTL time.Duration
+	// MaxBytes bounds the copies' keys and values together (P5). Default
+	// 32 MiB.
+	MaxBytes int
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Near keeps a process-local copy of the versioned entries read through
+// it (GetVersioned), in front of a Redis shared by several instances. A
+// warm hit then costs a map lookup instead of a Redis round trip, which on
+// the portal's reads is most of their cost (P1). Every other call passes
+// through to Redis.
+//
+// A copy is dropped on every instance when any instance replaces its
+// version: SetVersion publishes the version key on VersionChannel in the
+// same atomic step, and Near listens to it. Copies are used only while that
+// subscription is confirmed; when it fails, or is restored (messages may
+// have been lost meanwhile), every copy is dropped. A read from Redis that
+// was in flight while any drop happened is not kept, so a copy is never
+// older than the last drop it could have missed. What remains is delivery
+// delay: another instance may serve the old entry until the message
+// arrives (well under a millisecond on one network), and a message lost
+// without the connection failing leaves a copy stale for at most TTL.
+type Near struct {
+	*Redis
+	ttl time.Duration
+	max int
+	log *slog.Logger
+	now func() time.Time
+
+	mu    sync.Mutex
+	live  bool   // the subscription is confirmed
+	epoch uint64 // counts drops; a read begun before one is not kept
+	size  int
+	m     map[string]*nearVersion // version key -> copies under its version
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// nearVersion is what an instance keeps of one version key: the version
+// it saw and the entries read under it, all used until at+ttl.
+type nearVersion struct {
+	ver  string
+	at   time.Time
+	vals map[string][]byte // prefix + "\x00" + suffix -> value
+}
+
+// NewNear puts a local copy in front of r and starts listening for
+// versions replaced anywhere. Close stops it (and closes r).
+func NewNear(r *Redis, opt NearOptions) *Near {
+	if opt.TTL <= 0 {
+		opt.TTL = time.Second
+	}
+	if opt.MaxBytes <= 0 {
+		opt.MaxBytes = 32 << 20
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Near{Redis: r, ttl: opt.TTL, max: opt.MaxBytes, log: opt.Logger, now: opt.Now,
+		m: make(map[string]*nearVersion), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(n.done)
+		Listen(ctx, r.Client(), VersionChannel, (*nearListener)(n))
+	}()
+	return n
+}
+
+// GetVersioned implements Cache, from the local copy when it has the entry
+// under a version seen less than TTL ago.
+func (n *Near) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
+	k := prefix + "\x00" + suffix
+	now := n.now()
+	n.mu.Lock()
+	if n.live {
+		if e := n.m[verKey]; e != nil && e.fresh(now, n.ttl) {
+			if v, ok := e.vals[k]; ok {
+				n.mu.Unlock()
+				return e.ver, v, true, nil
+			}
+		}
+	}
+	live, epoch := n.live, n.epoch
+	n.mu.Unlock()
+
+	ver, v, hit, err := n.Redis.GetVersioned(ctx, verKey, prefix, suffix)
+	if err != nil || !hit || !live {
+		return ver, v, hit, err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.live || n.epoch != epoch {
+		return ver, v, hit, nil // a drop happened meanwhile: what was read may be what it dropped
+	}
+	e := n.m[verKey]
+	if e == nil || e.ver != ver || !e.fresh(now, n.ttl) {
+		if e != nil {
+			n.size -= e.bytes(verKey)
+		}
+		e = &nearVersion{ver: ver, at: now, vals: make(map[string][]byte, 1)}
+		n.m[verKey] = e
+		n.size += len(verKey) + len(ver)
+	}
+	if _, ok := e.vals[k]; !ok {
+		e.vals[k] = v // Redis returned a fresh slice; callers must not modify it
+		n.size += len(k) + len(v)
+	}
+	if n.size > n.max {
+		n.shrink(now)
+	}
+	return ver, v, hit, nil
+}
+
+// SetVersion implements Cache. This instance drops its copies at once; the
+// others when the message arrives.
+func (n *Near) SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error {
+	n.drop(verKey)
+	return n.Redis.SetVersion(ctx, verKey, token, ttl)
+}
+
+// Close implements Cache: it stops listening and closes Redis.
+func (n *Near) Close() error {
+	n.cancel()
+	<-n.done
+	return n.Redis.Close()
+}
+
+// drop forgets verKey's copies and fails any read in flight.
+func (n *Near) drop(verKey string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.epoch++
+	if e := n.m[verKey]; e != nil {
+		n.size -= e.bytes(verKey)
+		delete(n.m, verKey)
+	}
+}
+
+// reset forgets every copy; live says whether copies may be used again.
+func (n *Near) reset(live bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.epoch++
+	n.live = live
+	n.m = make(map[string]*nearVersion)
+	n.size = 0
+}
+
+// shrink makes room: expired versions go first, and if that is not enough
+// everything goes (the next reads refill what is still wanted).
+func (n *Near) shrink(now time.Time) {
+	for k, e := range n.m {
+		if !e.fresh(now, n.ttl) {
+			n.size -= e.bytes(k)
+			delete(n.m, k)
+		}
+	}
+	if n.size > n.max*3/4 {
+		n.m = make(map[string]*nearVersion)
+		n.size = 0
+	}
+}
+
+func (e *nearVersion) fresh(now time.Time, ttl time.Duration) bool {
+	return now.Sub(e.at) < ttl && !now.Before(e.at)
+}
+
+func (e *nearVersion) bytes(verKey string) int {
+	b := len(verKey) + len(e.ver)
+	for k, v := range e.vals {
+		b += len(k) + len(v)
+	}
+	return b
+}
+
+// nearListener is Near seen from Listen.
+type nearListener Near
+
+func (l *nearListener) Subscribed(first bool) {
+	n := (*Near)(l)
+	if !first {
+		n.log.Info("cache: version announcements restored, local copies dropped")
+	}
+	n.reset(true)
+}
+
+func (l *nearListener) Lost(err error) {
+	n := (*Near)(l)
+	n.log.Warn("cache: version announcements lost, local copies off until restored", "error", err)
+	n.reset(false)
+}
+
+func (l *nearListener) Message(verKey string) { (*Near)(l).drop(verKey) }
