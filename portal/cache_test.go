@@ -26,7 +26,10 @@ func (downCache) Get(context.Context, string) ([]byte, bool, error) { return nil
 func (downCache) GetVersioned(context.Context, string, string, string) (string, []byte, bool, error) {
 	return "", nil, false, errDown
 }
-func (downCache) Set(context.Context, string, []byte, time.Duration) error   { return errDown }
+func (downCache) Set(context.Context, string, []byte, time.Duration) error { return errDown }
+func (downCache) SetVersion(context.Context, string, []byte, time.Duration) error {
+	return errDown
+}
 func (downCache) Incr(context.Context, string, time.Duration) (int64, error) { return 0, errDown }
 
 // cacheApp serves GET /api/v1/orders (counting the handler's runs) and
@@ -148,6 +151,10 @@ func (c *callCounter) GetVersioned(ctx context.Context, k, prefix, suffix string
 func (c *callCounter) Set(ctx context.Context, k string, v []byte, ttl time.Duration) error {
 	c.calls++
 	return c.Cache.Set(ctx, k, v, ttl)
+}
+func (c *callCounter) SetVersion(ctx context.Context, k string, v []byte, ttl time.Duration) error {
+	c.calls++
+	return c.Cache.SetVersion(ctx, k, v, ttl)
 }
 
 // A hit costs one cache call (one Redis round trip): the generation and the
