@@ -130,11 +130,14 @@ func (n *Near) GetVersioned(ctx context.Context, verKey, prefix, suffix string) 
 	return ver, v, hit, nil
 }
 
-// SetVersion implements Cache. This instance drops its copies at once; the
-// others when the message arrives.
+// SetVersion implements Cache. This instance drops its copies as soon as
+// Redis holds the new version (a read that began before then is either
+// dropped or, still in flight, not kept), so the caller reads its own
+// write; the other instances drop theirs when the message arrives.
 func (n *Near) SetVersion(ctx context.Context, verKey string, token []byte, ttl time.Duration) error {
+	err := n.Redis.SetVersion(ctx, verKey, token, ttl)
 	n.drop(verKey)
-	return n.Redis.SetVersion(ctx, verKey, token, ttl)
+	return err
 }
 
 // Close implements Cache: it stops listening and closes Redis.
