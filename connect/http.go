@@ -32,6 +32,93 @@ func (h *Handler) Routes(r *web.Router) {
 	r.Post("/invoices/:id/pay", web.CustomerPerm("portal:use"), h.pay)
 	r.Get("/invoices/:id/payment-options", web.CustomerPerm("invoices:read"), h.options)
 	r.Post("/refunds/:id/stripe", web.Perm("payments:record"), h.refund)
+	r.Get("/payment-attempts", web.Perm("payments:read"), h.attempts)
+	r.Post("/payment-attempts/:id/resolve", web.Perm("payments:record"), h.resolve)
+}
+
+type resolutionJSON struct {
+	Note           string     `json:"note"`
+	ResolvedBy     *uuid.UUID `json:"resolved_by"`
+	ResolvedByName string     `json:"resolved_by_name"`
+	ResolvedAt     time.Time  `json:"resolved_at"`
+}
+
+// attemptJSON is a payment attempt as staff see it. received_currency is
+// null when not known (attempts paid before it was kept).
+type attemptJSON struct {
+	ID                uuid.UUID       `json:"id"`
+	InvoiceID         uuid.UUID       `json:"invoice_id"`
+	InvoiceNumber     string          `json:"invoice_number"`
+	AccountID         uuid.UUID       `json:"account_id"`
+	AccountName       string          `json:"account_name"`
+	Status            string          `json:"status"`
+	AmountMinor       int64           `json:"amount_minor"`
+	Currency          string          `json:"currency"`
+	ReceivedMinor     int64           `json:"received_minor"`
+	ReceivedCurrency  *string         `json:"received_currency"`
+	UnappliedMinor    int64           `json:"unapplied_minor"`
+	PaymentIntentID   *string         `json:"payment_intent_id"`
+	CheckoutSessionID *string         `json:"checkout_session_id"`
+	CreatedAt         time.Time       `json:"created_at"`
+	UpdatedAt         time.Time       `json:"updated_at"`
+	Resolution        *resolutionJSON `json:"resolution"`
+}
+
+func orNil(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func attemptOut(a Attempt) attemptJSON {
+	out := attemptJSON{ID: a.ID, InvoiceID: a.InvoiceID, InvoiceNumber: a.InvoiceNumber, AccountID: a.AccountID,
+		AccountName: a.AccountName, Status: a.Status, AmountMinor: a.AmountMinor, Currency: a.Currency,
+		ReceivedMinor: a.ReceivedMinor, ReceivedCurrency: orNil(a.ReceivedCurrency), UnappliedMinor: a.UnappliedMinor,
+		PaymentIntentID: orNil(a.PaymentIntentID), CheckoutSessionID: orNil(a.CheckoutSessionID),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	if r := a.Resolution; r != nil {
+		out.Resolution = &resolutionJSON{Note: r.Note, ResolvedBy: r.ResolvedBy, ResolvedByName: r.ResolvedByName, ResolvedAt: r.ResolvedAt}
+	}
+	return out
+}
+
+// attempts lists payment attempts, newest first; ?status=review is
+// finance's queue of card payments to look at.
+func (h *Handler) attempts(c *fiber.Ctx) error {
+	p, err := web.ParsePage(c)
+	if err != nil {
+		return err
+	}
+	after, err := p.AfterID()
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.Attempts(c.UserContext(), AttemptFilter{Status: c.Query("status"), After: after, Limit: p.Limit + 1})
+	if err != nil {
+		return err
+	}
+	return c.JSON(web.Paged(list, p.Limit, func(a Attempt) uuid.UUID { return a.ID }, attemptOut))
+}
+
+type resolveIn struct {
+	Note string `json:"note"`
+}
+
+func (h *Handler) resolve(c *fiber.Ctx) error {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return errs.E(errs.NotFound, "payment attempt not found")
+	}
+	var in resolveIn
+	if err := web.Decode(c, &in); err != nil {
+		return err
+	}
+	a, err := h.svc.Resolve(c.UserContext(), id, in.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(attemptOut(a))
 }
 
 // refund takes no body: the amount is the refund's, the card the

@@ -68,6 +68,10 @@ type attemptRow struct {
 	PaymentID         *uuid.UUID `bun:"payment_id,type:uuid"`
 	ReceivedMinor     int64      `bun:"received_minor"`
 	UnappliedMinor    int64      `bun:"unapplied_minor"`
+	ReceivedCurrency  *string    `bun:"received_currency"` // what Stripe collected in; nil before it was kept
+	ResolutionNote    *string    `bun:"resolution_note"`
+	ResolvedBy        *uuid.UUID `bun:"resolved_by,type:uuid"`
+	ResolvedAt        *time.Time `bun:"resolved_at"`
 	CreatedAt         time.Time  `bun:"created_at"`
 	UpdatedAt         time.Time  `bun:"updated_at"`
 }
@@ -80,7 +84,11 @@ const (
 	attemptExpired  = "expired"  // the session expired unpaid
 	attemptFailed   = "failed"   // a delayed payment method failed
 	attemptReview   = "review"   // paid, but it could not be recorded as is (currency); finance decides
+	attemptResolved = "resolved" // a review closed by finance, with a note of how it was handled
 )
+
+// attemptStatuses are the statuses a list may be filtered by.
+var attemptStatuses = []string{attemptOpen, attemptPaid, attemptOverpaid, attemptExpired, attemptFailed, attemptReview, attemptResolved}
 
 // eventRow records an applied connected-account event.
 type eventRow struct {

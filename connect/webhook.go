@@ -3,6 +3,7 @@ package connect
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -180,7 +181,7 @@ func (s *Service) onCheckout(ctx context.Context, tx bun.IDB, tid uuid.UUID, ev 
 	}
 	amount, currency := cs.AmountTotal, string(cs.Currency)
 	before := *a
-	a.SessionUpdate(cs.ID, ref, amount)
+	a.SessionUpdate(cs.ID, ref, amount, currency)
 	var rec Recorded
 	if amount > 0 {
 		rec, err = s.invoices.RecordCardPayment(ctx, a.InvoiceID, amount, currency, ref)
@@ -200,7 +201,7 @@ func (s *Service) onCheckout(ctx context.Context, tx bun.IDB, tid uuid.UUID, ev 
 		}
 	}
 	if _, err := tx.NewUpdate().Model(a).Column("status", "checkout_session_id", "payment_intent_id", "payment_id",
-		"received_minor", "unapplied_minor", "updated_at").WherePK().Exec(ctx); err != nil {
+		"received_minor", "received_currency", "unapplied_minor", "updated_at").WherePK().Exec(ctx); err != nil {
 		return err
 	}
 	return tenant.Audit(ctx, tx, tenant.AuditEntry{Action: "payment_attempt." + a.Status, Resource: "payment_attempts",
@@ -229,9 +230,19 @@ func (s *Service) onRefund(ctx context.Context, tid uuid.UUID, ev stripe.Event) 
 	return err
 }
 
-// SessionUpdate notes what Stripe reported about a paid session.
-func (a *attemptRow) SessionUpdate(session, intent string, received int64) {
+// SessionUpdate notes what Stripe reported about a paid session. Stripe
+// writes currencies in lower case; ours are ISO upper case. A currency that
+// is not three letters is not kept (the column refuses it; the amount is
+// still shown for review).
+func (a *attemptRow) SessionUpdate(session, intent string, received int64, currency string) {
 	a.CheckoutSessionID, a.PaymentIntentID, a.ReceivedMinor, a.UpdatedAt = &session, &intent, max(received, 0), now()
+	if c := strings.ToUpper(currency); isCurrency(c) {
+		a.ReceivedCurrency = &c
+	}
+}
+
+func isCurrency(c string) bool {
+	return len(c) == 3 && strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 func (s *Service) closeAttempt(ctx context.Context, tx bun.IDB, a *attemptRow, status, session string) error {
@@ -250,7 +261,8 @@ func (s *Service) closeAttempt(ctx context.Context, tx bun.IDB, a *attemptRow, s
 func attemptAudit(a attemptRow) map[string]any {
 	return map[string]any{"invoice_id": a.InvoiceID, "status": a.Status, "amount_minor": a.AmountMinor, "currency": a.Currency,
 		"checkout_session_id": a.CheckoutSessionID, "payment_intent_id": a.PaymentIntentID, "payment_id": a.PaymentID,
-		"received_minor": a.ReceivedMinor, "unapplied_minor": a.UnappliedMinor}
+		"received_minor": a.ReceivedMinor, "received_currency": a.ReceivedCurrency, "unapplied_minor": a.UnappliedMinor,
+		"resolution_note": a.ResolutionNote, "resolved_by": a.ResolvedBy, "resolved_at": a.ResolvedAt}
 }
 
 func unix(sec int64) time.Time {

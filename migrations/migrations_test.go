@@ -12,7 +12,10 @@ import (
 	"nexo/tenant/tenanttest"
 )
 
-// Both engines must have the same migration ids, and the same tables.
+// Both engines must have the same migration ids, and the same tables. A
+// table a migration creates again after an earlier one created it is a
+// rebuild (SQLite cannot alter a CHECK constraint): it adds no table, so it
+// is left out of the comparison.
 func TestParity(t *testing.T) {
 	pg, err := migrations.List(db.Postgres)
 	if err != nil {
@@ -34,13 +37,27 @@ func TestParity(t *testing.T) {
 		sort.Strings(out)
 		return out
 	}
+	seen := map[string]bool{}
+	fresh := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if !seen[n] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
 	for i := range pg {
 		if pg[i].ID != lite[i].ID {
 			t.Errorf("migration %d: postgres %s, sqlite %s", i, pg[i].ID, lite[i].ID)
 			continue
 		}
-		if a, b := tables(pg[i].Up), tables(lite[i].Up); strings.Join(a, ",") != strings.Join(b, ",") {
+		a, b := fresh(tables(pg[i].Up)), fresh(tables(lite[i].Up))
+		if strings.Join(a, ",") != strings.Join(b, ",") {
 			t.Errorf("%s creates different tables: postgres %v, sqlite %v", pg[i].ID, a, b)
+		}
+		for _, n := range append(tables(pg[i].Up), tables(lite[i].Up)...) {
+			seen[n] = true
 		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"nexo/internal/web"
 	"nexo/tenant"
@@ -182,17 +184,19 @@ var matrix = map[string]cell{
 	"POST /api/v1/payments": {mkBody: func(f fixtures) any {
 		return map[string]any{"invoice_id": f["invoice"](), "amount_minor": 1, "method": "manual"}
 	}},
-	"GET /api/v1/credit-notes":          {},
-	"POST /api/v1/credit-notes":         {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
-	"GET /api/v1/credit-notes/:id":      {id: "credit_note"},
-	"GET /api/v1/refunds":               {},
-	"GET /api/v1/refunds/:id":           {id: "refund"},
-	"POST /api/v1/refunds/:id/record":   {id: "refund", body: map[string]any{"method": "transfer", "reference": "matrix"}},
-	"POST /api/v1/refunds/:id/stripe":   {id: "refund"},
-	"GET /api/v1/accounts/:id/balance":  {id: "account"},
-	"GET /api/v1/accounts/:id/credit":   {id: "account"},
-	"GET /api/v1/accounts/:id/timeline": {id: "account"},
-	"GET /api/v1/ar-aging":              {},
+	"GET /api/v1/credit-notes":                  {},
+	"POST /api/v1/credit-notes":                 {mkBody: func(f fixtures) any { return creditNoteBody(f["invoice_line"]()) }},
+	"GET /api/v1/credit-notes/:id":              {id: "credit_note"},
+	"GET /api/v1/refunds":                       {},
+	"GET /api/v1/refunds/:id":                   {id: "refund"},
+	"POST /api/v1/refunds/:id/record":           {id: "refund", body: map[string]any{"method": "transfer", "reference": "matrix"}},
+	"POST /api/v1/refunds/:id/stripe":           {id: "refund"},
+	"GET /api/v1/payment-attempts":              {},
+	"POST /api/v1/payment-attempts/:id/resolve": {id: "payment_attempt", body: map[string]string{"note": "Refunded in Stripe"}},
+	"GET /api/v1/accounts/:id/balance":          {id: "account"},
+	"GET /api/v1/accounts/:id/credit":           {id: "account"},
+	"GET /api/v1/accounts/:id/timeline":         {id: "account"},
+	"GET /api/v1/ar-aging":                      {},
 
 	"GET /api/v1/contacts":        {},
 	"POST /api/v1/contacts":       {mkBody: func(f fixtures) any { return map[string]any{"account_id": f["customer"](), "last_name": "Matrix"} }},
@@ -678,6 +682,39 @@ func (ta *testApp) tenantFixtures(t *testing.T, owner *client, tag string) fixtu
 			r.json(t, &cn)
 			return cn.Refund.ID
 		},
+		// A card payment to review: Stripe took money for an invoice in
+		// another currency, so it could not be recorded. Through HTTP that
+		// needs a connected Stripe account and a signed webhook (stripe-mock;
+		// TestPaymentAttemptReview does it); the matrix app has no Stripe,
+		// so the row the webhook would leave is written directly, in the
+		// tenant's own transaction.
+		"payment_attempt": func() string {
+			inv := invoiceLine()
+			inv, _, _ = strings.Cut(inv, "|")
+			var got struct {
+				AccountID    string `json:"account_id"`
+				BalanceMinor int64  `json:"balance_minor"`
+				Currency     string `json:"currency"`
+			}
+			ta.do(owner, "GET", "/api/v1/invoices/"+inv, nil).json(t, &got)
+			var me meBody
+			ta.do(owner, "GET", "/api/v1/me", nil).json(t, &me)
+			tid, id := uuid.MustParse(me.Tenant.ID), uuid.Must(uuid.NewV7())
+			ctx := tenant.WithTenant(context.Background(), tid)
+			err := ta.db.Run(ctx, func(ctx context.Context, tx bun.IDB) error {
+				at := time.Now().UTC()
+				_, err := tx.NewRaw(`INSERT INTO payment_attempts (tenant_id, id, invoice_id, account_id, amount_minor, currency, status,
+					stripe_account_id, idempotency_key, checkout_session_id, payment_intent_id, received_minor, received_currency, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, 'review', 'acct_matrix', ?, ?, ?, ?, 'USD', ?, ?)`,
+					tid, id, uuid.MustParse(inv), uuid.MustParse(got.AccountID), got.BalanceMinor, got.Currency, "nexo-"+id.String(),
+					"cs_"+id.String(), "pi_"+id.String(), got.BalanceMinor, at, at).Exec(ctx)
+				return err
+			})
+			if err != nil {
+				t.Fatalf("fixture payment attempt: %v", err)
+			}
+			return id.String()
+		},
 		"delivered_line":  deliveredLine,
 		"return":          func() string { return ret() },
 		"return_approved": func() string { return ret("approve") },
@@ -865,7 +902,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"/api/v1/shipments/" + ids["shipment"], "/api/v1/shipments/" + ids["shipment"] + "/events",
 			"/api/v1/shipments/" + ids["shipment_shipped"], "/api/v1/invoices", "/api/v1/invoices/" + ids["invoice"],
 			"/api/v1/payments", "/api/v1/credit-notes", "/api/v1/credit-notes/" + ids["credit_note"], "/api/v1/ar-aging",
-			"/api/v1/refunds", "/api/v1/refunds/" + ids["refund"],
+			"/api/v1/refunds", "/api/v1/refunds/" + ids["refund"], "/api/v1/payment-attempts",
 			"/api/v1/accounts/" + ids["account"] + "/balance", "/api/v1/accounts/" + ids["account"] + "/credit", "/api/v1/accounts/" + ids["account"] + "/timeline", "/api/v1/orders/" + ids["credit_hold_order"],
 			"/api/v1/contacts", "/api/v1/contacts/" + ids["contact"], "/api/v1/activities", "/api/v1/activities/" + ids["activity"],
 			"/api/v1/pipelines", "/api/v1/pipelines/" + ids["pipeline"], "/api/v1/opportunities",
