@@ -91,6 +91,12 @@ export const en = {
     label: 'Refund', received: 'Paid', customerDue: '{{amount}} will be refunded to you', customerProcessing: '{{amount}} is on its way back to your card',
     customerRefunded: '{{amount}} refunded on {{date}}',
   },
+  paymentReview: {
+    title: 'Card payments to review', description: 'The customer paid online, but the payment could not be booked on the invoice (another currency, or the invoice was no longer payable). Refund it in Stripe or book it by hand, then resolve it here.',
+    invoice: 'Invoice', received: 'Received', date: 'Date', paymentIntent: 'Stripe payment', resolve: 'Resolve', resolveTitle: 'Resolve card payment',
+    note: 'How was it handled?', noteHint: 'E.g. refunded in Stripe, or booked by hand on the invoice. Up to 500 characters.', noteRequired: 'Say how the payment was handled',
+    resolved: 'Card payment resolved', unknownCurrency: 'currency not recorded',
+  },
   receivables: {
     title: 'Receivables', description: 'What each customer owes, by days past the due date.', none: 'Nobody owes you anything',
     customer: 'Customer', current: 'Not yet due', days: '{{range}} days', over90: 'Over 90 days', total: 'Total',

@@ -92,6 +92,12 @@ export const es: Messages = {
     label: 'Reembolso', received: 'Pagado', customerDue: 'Te reembolsaremos {{amount}}', customerProcessing: '{{amount}} está volviendo a tu tarjeta',
     customerRefunded: '{{amount}} reembolsado el {{date}}',
   },
+  paymentReview: {
+    title: 'Pagos con tarjeta por revisar', description: 'El cliente pagó en línea, pero el pago no pudo anotarse en la factura (otra moneda, o la factura ya no admitía pagos). Reembólsalo en Stripe o anótalo a mano y luego resuélvelo aquí.',
+    invoice: 'Factura', received: 'Recibido', date: 'Fecha', paymentIntent: 'Pago en Stripe', resolve: 'Resolver', resolveTitle: 'Resolver pago con tarjeta',
+    note: '¿Cómo se ha gestionado?', noteHint: 'Por ejemplo: reembolsado en Stripe, o anotado a mano en la factura. Hasta 500 caracteres.', noteRequired: 'Indica cómo se gestionó el pago',
+    resolved: 'Pago con tarjeta resuelto', unknownCurrency: 'moneda no registrada',
+  },
   receivables: {
     title: 'Cobros pendientes', description: 'Lo que debe cada cliente, por días desde el vencimiento.', none: 'Nadie te debe nada',
     customer: 'Cliente', current: 'Sin vencer', days: '{{range}} días', over90: 'Más de 90 días', total: 'Total',

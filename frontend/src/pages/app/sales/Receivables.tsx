@@ -10,6 +10,7 @@ import { cursorQuery, useCursorList } from '../../../lib/lists';
 import { useLocale } from '../../../lib/useLocale';
 import { useSession } from '../../../auth/session';
 import { RefundsDue } from './InvoiceRefunds';
+import { PaymentsToReview } from './PaymentReview';
 
 /**
  * Receivables is accounts receivable aging (E7): what each customer owes,
@@ -56,6 +57,7 @@ export function Receivables() {
         ]}
       />
       <LoadMore hasMore={list.hasMore} loading={list.loadingMore} onClick={list.more} />
+      {can('payments:read') && <PaymentsToReview />}
       {can('payments:read') && <RefundsDue />}
     </>
   );
