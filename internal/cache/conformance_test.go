@@ -364,8 +364,38 @@ func TestRedisConformance(t *testing.T) {
 		t.Cleanup(func() { _ = r.Close() })
 		// Registered after Close so it runs before it (last in, first out).
 		t.Cleanup(func() { cleanRedis(t, r, prefix) })
-		return backend{c: r, prefix: prefix, advance: time.Sleep}
+		return realTime(r, prefix)
 	})
+}
+
+// realTimeStretch multiplies the suite's TTLs and waits on a real clock.
+// The "not expired yet" checks have 400-500 ms to spare at the fake
+// clocks' scale, which a stalled test goroutine (-race on two busy cores)
+// can use up; three times that is still a few seconds of suite.
+const realTimeStretch = 3
+
+// realTime is a backend on real expiry: every ttl given to c and every
+// wait is realTimeStretch times longer, so the cases keep their proportions.
+func realTime(c Cache, prefix string) backend {
+	return backend{c: stretched{c}, prefix: prefix, advance: func(d time.Duration) { time.Sleep(d * realTimeStretch) }}
+}
+
+type stretched struct{ Cache }
+
+func (s stretched) SetVersion(ctx context.Context, k string, token []byte, ttl time.Duration) error {
+	return s.Cache.SetVersion(ctx, k, token, ttl*realTimeStretch)
+}
+
+func (s stretched) Set(ctx context.Context, k string, v []byte, ttl time.Duration) error {
+	return s.Cache.Set(ctx, k, v, ttl*realTimeStretch)
+}
+
+func (s stretched) Incr(ctx context.Context, k string, ttl time.Duration) (int64, error) {
+	return s.Cache.Incr(ctx, k, ttl*realTimeStretch)
+}
+
+func (s stretched) SAdd(ctx context.Context, k string, ttl time.Duration, members ...string) error {
+	return s.Cache.SAdd(ctx, k, ttl*realTimeStretch, members...)
 }
 
 // cleanRedis deletes every key under prefix, so test runs leave nothing behind.

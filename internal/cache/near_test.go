@@ -65,7 +65,7 @@ func TestRedisNearConformance(t *testing.T) {
 		n, _ := newNear(t, url, NearOptions{Now: time.Now})
 		prefix := randomPrefix()
 		t.Cleanup(func() { cleanRedis(t, n.Redis, prefix) })
-		return backend{c: n, prefix: prefix, advance: time.Sleep}
+		return realTime(n, prefix)
 	})
 }
 
