@@ -525,6 +525,10 @@ func TestWebhookStripeMockObject(t *testing.T) {
 	e := newEnv(t, &offline{})
 	tid, _ := e.newTenant(t)
 	e.setAccount(t, tid, func(a *accountRow) { a.StripeCustomerID = sub.Customer.ID })
+	// stripe-mock always answers with the same customer, and customer ids
+	// are unique across tenants: on PostgreSQL, where the package's tests
+	// share a database, a second run (-count) would find it taken.
+	t.Cleanup(func() { e.setAccount(t, tid, func(a *accountRow) { a.StripeCustomerID = "" }) })
 	run := uuid.NewString()[:8]
 	body, err := json.Marshal(map[string]any{"id": "evt_mock_" + run, "object": "event", "type": "customer.subscription.updated",
 		"created": time.Now().Unix(), "api_version": stripe.APIVersion, "data": map[string]any{"object": json.RawMessage(raw)}})
