@@ -30,7 +30,7 @@ type NearOptions struct {
 // same atomic step, and Near listens to it. Copies are used only while that
 // subscription is confirmed; when it fails, or is restored (messages may
 // have been lost meanwhile), every copy is dropped. A read from Redis that
-// was in flight while any drop happened is not kept, so a copy is never
+// was in flight while its key was dropped is not kept, so a copy is never
 // older than the last drop it could have missed. What remains is delivery
 // delay: another instance may serve the old entry until the message
 // arrives (well under a millisecond on one network), and a message lost
@@ -42,11 +42,16 @@ type Near struct {
 	log *slog.Logger
 	now func() time.Time
 
-	mu    sync.Mutex
-	live  bool   // the subscription is confirmed
-	epoch uint64 // counts drops; a read begun before one is not kept
-	size  int
-	m     map[string]*nearVersion // version key -> copies under its version
+	mu   sync.Mutex
+	live bool // the subscription is confirmed
+	// A Redis read is kept only if no drop of its key, and no reset,
+	// happened while it was in flight: epoch counts both, resetAt and
+	// droppedAt say when each last happened.
+	epoch     uint64
+	resetAt   uint64
+	droppedAt map[string]uint64 // version key -> epoch of its last drop
+	size      int
+	m         map[string]*nearVersion // version key -> copies under its version
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -77,7 +82,7 @@ func NewNear(r *Redis, opt NearOptions) *Near {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Near{Redis: r, ttl: opt.TTL, max: opt.MaxBytes, log: opt.Logger, now: opt.Now,
-		m: make(map[string]*nearVersion), cancel: cancel, done: make(chan struct{})}
+		m: make(map[string]*nearVersion), droppedAt: make(map[string]uint64), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
 		Listen(ctx, r.Client(), VersionChannel, (*nearListener)(n))
@@ -90,26 +95,48 @@ func NewNear(r *Redis, opt NearOptions) *Near {
 func (n *Near) GetVersioned(ctx context.Context, verKey, prefix, suffix string) (string, []byte, bool, error) {
 	k := prefix + "\x00" + suffix
 	now := n.now()
-	n.mu.Lock()
-	if n.live {
-		if e := n.m[verKey]; e != nil && e.fresh(now, n.ttl) {
-			if v, ok := e.vals[k]; ok {
-				n.mu.Unlock()
-				return e.ver, v, true, nil
-			}
-		}
+	if ver, v, ok := n.local(verKey, k, now); ok {
+		return ver, v, true, nil
 	}
-	live, epoch := n.live, n.epoch
-	n.mu.Unlock()
-
+	live, epoch := n.begin()
 	ver, v, hit, err := n.Redis.GetVersioned(ctx, verKey, prefix, suffix)
-	if err != nil || !hit || !live {
-		return ver, v, hit, err
+	if err == nil && hit && live {
+		n.keep(verKey, k, ver, v, epoch, now)
 	}
+	return ver, v, hit, err
+}
+
+// local returns the copy of entry k under verKey, if one may be used.
+func (n *Near) local(verKey, k string, now time.Time) (string, []byte, bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if !n.live || n.epoch != epoch {
-		return ver, v, hit, nil // a drop happened meanwhile: what was read may be what it dropped
+	if !n.live {
+		return "", nil, false
+	}
+	e := n.m[verKey]
+	if e == nil || !e.fresh(now, n.ttl) {
+		return "", nil, false
+	}
+	v, ok := e.vals[k]
+	return e.ver, v, ok
+}
+
+// begin marks the start of a Redis read: whether copies are on, and the
+// epoch to compare drops with.
+func (n *Near) begin() (live bool, epoch uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.live, n.epoch
+}
+
+// keep stores what a Redis read begun at epoch returned, unless its key
+// was dropped (or everything reset) since: what was read may then be what
+// the drop was about.
+func (n *Near) keep(verKey, k, ver string, v []byte, epoch uint64, now time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.live || n.resetAt > epoch || n.droppedAt[verKey] > epoch {
+		return
 	}
 	e := n.m[verKey]
 	if e == nil || e.ver != ver || !e.fresh(now, n.ttl) {
@@ -127,7 +154,6 @@ func (n *Near) GetVersioned(ctx context.Context, verKey, prefix, suffix string) 
 	if n.size > n.max {
 		n.shrink(now)
 	}
-	return ver, v, hit, nil
 }
 
 // SetVersion implements Cache. This instance drops its copies as soon as
@@ -147,11 +173,19 @@ func (n *Near) Close() error {
 	return n.Redis.Close()
 }
 
-// drop forgets verKey's copies and fails any read in flight.
+// droppedMax bounds droppedAt; past it, the drops are forgotten as one
+// reset (every read in flight is then not kept, which is only a miss).
+const droppedMax = 10_000
+
+// drop forgets verKey's copies, and the reads of it in flight.
 func (n *Near) drop(verKey string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.epoch++
+	n.droppedAt[verKey] = n.epoch
+	if len(n.droppedAt) > droppedMax {
+		n.droppedAt, n.resetAt = make(map[string]uint64), n.epoch
+	}
 	if e := n.m[verKey]; e != nil {
 		n.size -= e.bytes(verKey)
 		delete(n.m, verKey)
@@ -163,7 +197,7 @@ func (n *Near) reset(live bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.epoch++
-	n.live = live
+	n.live, n.resetAt, n.droppedAt = live, n.epoch, make(map[string]uint64)
 	n.m = make(map[string]*nearVersion)
 	n.size = 0
 }

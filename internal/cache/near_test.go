@@ -216,3 +216,34 @@ func TestNearBounded(t *testing.T) {
 		}
 	}
 }
+
+// A Redis read in flight while its key is dropped is not kept (it may hold
+// the version the drop replaced); a drop of another key does not matter,
+// and a reset (subscription lost or restored) fails every read in flight.
+func TestNearInFlightReads(t *testing.T) {
+	mr := miniredis.RunT(t)
+	n, clock := newNear(t, "redis://"+mr.Addr(), NearOptions{})
+	now := clock.Now()
+	kept := func(verKey string) bool {
+		_, _, ok := n.local(verKey, "e\x00q", now)
+		return ok
+	}
+	_, e := n.begin()
+	n.drop("g:test:a:gen")
+	n.keep("g:test:a:gen", "e\x00q", "v1", []byte("x"), e, now)
+	if kept("g:test:a:gen") {
+		t.Error("a read in flight during a drop of its key was kept")
+	}
+	_, e = n.begin()
+	n.drop("g:test:other:gen")
+	n.keep("g:test:a:gen", "e\x00q", "v1", []byte("x"), e, now)
+	if !kept("g:test:a:gen") {
+		t.Error("a drop of another key stopped a read from being kept")
+	}
+	_, e = n.begin()
+	n.reset(true)
+	n.keep("g:test:b:gen", "e\x00q", "v1", []byte("x"), e, now)
+	if kept("g:test:b:gen") {
+		t.Error("a read in flight during a reset was kept")
+	}
+}
