@@ -41,6 +41,7 @@ func New(cfg Config) *fiber.App {
 		DisableStartupMessage: true,
 		ErrorHandler:          ErrorHandler(cfg.Logger),
 		ReadBufferSize:        16 << 10,
+		WriteBufferSize:       16 << 10,
 	}
 	if len(cfg.TrustedProxies) > 0 {
 		fc.EnableTrustedProxyCheck = true
