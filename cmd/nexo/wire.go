@@ -241,7 +241,7 @@ func (a *appState) buildCache(ctx context.Context) error {
 		// on every instance when a version is replaced (P1). The breaker
 		// keeps a dead Redis from costing every request its dial-and-retry
 		// time; a.redis stays unwrapped for readiness.
-		near := cache.NewNear(r, cache.NearOptions{Logger: a.log})
+		near := cache.NewNear(r, cache.NearOptions{Logger: a.log, Metrics: a.metrics})
 		a.redis, a.cache = r, cache.WithBreaker(near, time.Second)
 	}
 	a.closers = append(a.closers, func() { _ = a.cache.Close() })

@@ -21,23 +21,32 @@ type instrumented struct {
 // reuses it, so wrapping twice (tests, several caches) never panics; a nil reg
 // counts without exporting.
 func WithMetrics(c Cache, reg prometheus.Registerer) Cache {
-	req := prometheus.NewCounterVec(prometheus.CounterOpts{
+	req := counterVec(reg, prometheus.CounterOpts{
 		Name: "nexo_cache_requests_total",
 		Help: "Cache operations by op and result (hit, miss, ok, error).",
-	}, []string{"op", "result"})
-	if reg != nil {
-		if err := reg.Register(req); err != nil {
-			var are prometheus.AlreadyRegisteredError
-			if errors.As(err, &are) {
-				if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
-					req = existing
-				}
-			}
-			// Any other conflict: keep counting unexported rather than fail
-			// start-up over a metric.
-		}
-	}
+	}, "op", "result")
 	return &instrumented{Cache: c, req: req}
+}
+
+// counterVec registers a counter on reg, or reuses the one already there,
+// so registering twice (tests, several caches) never panics; a nil reg
+// counts without exporting.
+func counterVec(reg prometheus.Registerer, opts prometheus.CounterOpts, labels ...string) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(opts, labels)
+	if reg == nil {
+		return v
+	}
+	if err := reg.Register(v); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(*prometheus.CounterVec); ok {
+				return existing
+			}
+		}
+		// Any other conflict: keep counting unexported rather than fail
+		// start-up over a metric.
+	}
+	return v
 }
 
 // Get implements Cache, counting hit, miss or error.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // NearOptions tune Near. Zero values take the defaults.
@@ -17,6 +19,10 @@ type NearOptions struct {
 	MaxBytes int
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Metrics, when set, gets nexo_cache_near_reads_total{source}: how
+	// many versioned reads the local copies answered (local) and how many
+	// went to Redis (redis).
+	Metrics prometheus.Registerer
 }
 
 // Near keeps a process-local copy of the versioned entries read through
@@ -41,6 +47,8 @@ type Near struct {
 	max int
 	log *slog.Logger
 	now func() time.Time
+	// Counters of reads answered locally and by Redis.
+	fromLocal, fromRedis prometheus.Counter
 
 	mu   sync.Mutex
 	live bool // the subscription is confirmed
@@ -80,8 +88,12 @@ func NewNear(r *Redis, opt NearOptions) *Near {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	reads := counterVec(opt.Metrics, prometheus.CounterOpts{
+		Name: "nexo_cache_near_reads_total",
+		Help: "Versioned cache reads by where they were answered: local (this instance's copy) or redis.",
+	}, "source")
 	ctx, cancel := context.WithCancel(context.Background())
-	n := &Near{Redis: r, ttl: opt.TTL, max: opt.MaxBytes, log: opt.Logger, now: opt.Now,
+	n := &Near{fromLocal: reads.WithLabelValues("local"), fromRedis: reads.WithLabelValues("redis"), Redis: r, ttl: opt.TTL, max: opt.MaxBytes, log: opt.Logger, now: opt.Now,
 		m: make(map[string]*nearVersion), droppedAt: make(map[string]uint64), cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(n.done)
@@ -96,8 +108,10 @@ func (n *Near) GetVersioned(ctx context.Context, verKey, prefix, suffix string) 
 	k := prefix + "\x00" + suffix
 	now := n.now()
 	if ver, v, ok := n.local(verKey, k, now); ok {
+		n.fromLocal.Inc()
 		return ver, v, true, nil
 	}
+	n.fromRedis.Inc()
 	live, epoch := n.begin()
 	ver, v, hit, err := n.Redis.GetVersioned(ctx, verKey, prefix, suffix)
 	if err == nil && hit && live {

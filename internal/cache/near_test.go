@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // newNear puts a Near with a settable clock over the Redis at url and waits
@@ -127,12 +128,19 @@ func TestNearServesLocalCopy(t *testing.T) {
 	})
 	_ = n.Redis.Set(ctx, pre+"e:g1:q", []byte("two"), time.Minute)
 	clock.Advance(999 * time.Millisecond)
+	local, redis := testutil.ToFloat64(n.fromLocal), testutil.ToFloat64(n.fromRedis)
 	if got := read(); got != "one" {
 		t.Fatalf("within the TTL the local copy should answer, got %q", got)
+	}
+	if testutil.ToFloat64(n.fromLocal) != local+1 || testutil.ToFloat64(n.fromRedis) != redis {
+		t.Error("a local answer was not counted as local")
 	}
 	clock.Advance(time.Millisecond)
 	if got := read(); got != "two" {
 		t.Fatalf("after the TTL Redis should answer, got %q", got)
+	}
+	if testutil.ToFloat64(n.fromRedis) != redis+1 {
+		t.Error("an answer from Redis was not counted as redis")
 	}
 }
 
